@@ -1,0 +1,58 @@
+# nisp-workbench: `make report` runs the main job, `make test` the tests.
+# Both create the environment (.venv, pinned by constraints.txt) when it is missing.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WB := $(VENV)/bin/workbench
+STAMP := $(VENV)/.installed
+
+# The data mirror: an air-gapped copy of the published files. Defaults to ../shared/data/raw
+# when that folder exists; otherwise data sets come from the local cache or their publishers.
+ifeq ($(origin WORKBENCH_DATA_MIRROR), undefined)
+  ifneq ($(wildcard ../shared/data/raw),)
+    export WORKBENCH_DATA_MIRROR := $(abspath ../shared/data/raw)
+  endif
+endif
+
+.PHONY: env report test verify build lab lock clean-env bench
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name nisp-workbench --display-name "Python (nisp-workbench)" >/dev/null
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(WB) data verify
+	$(WB) data build
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+verify: $(STAMP)
+	$(WB) data verify
+
+build: $(STAMP)
+	$(WB) data build
+
+lab: $(STAMP)
+	$(WB) lab
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_data_layer.py
+
+# Re-pin every package after a deliberate upgrade: a fresh venv, then freeze.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	( echo "# Pinned versions of every package in the environment (pip freeze of a fresh install on Python 3.11)."; \
+	  echo "# Rebuild with: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^nisp-workbench' ) > constraints.txt
+	rm -rf .lock-venv
+
+clean-env:
+	rm -rf $(VENV)

@@ -1,0 +1,162 @@
+"""`workbench data build`: derive the committed tables under ``data/processed/`` from the catalog.
+
+The build is a list of steps (:data:`STEPS`), run in order; each reads what it needs through the
+catalog (and the outputs of earlier steps), and returns named tables. Every table is written as
+CSV with LF line endings, a fixed column order and fixed decimals, and no tool-version metadata,
+so a rebuild on another machine is byte for byte identical. ``data/processed/manifest.json``
+lists each output with its rows and sha256, and the catalog inputs with theirs.
+
+Nothing is written unless every step succeeds: outputs go to a temporary folder first and are
+moved into place at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.catalog import PROJECT_ROOT, load_catalog
+
+PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
+FLOAT_FORMAT = "%.6f"
+REBUILD_COMMAND = "workbench data build"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One build step: a name, what it does, and the function that returns its tables."""
+
+    name: str
+    description: str
+    run: Callable[[dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]
+
+
+def _violence_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    from workbench.geo.placement import assign_events
+    from workbench.geo.units import load_registry
+    from workbench.panel import DISTRICT_SETS, LAYOUTS, district_year, province_year
+    from workbench.sources.ucdp import quality_flags, read_ged
+
+    reg = load_registry()
+    events = read_ged()
+    assignment = assign_events(events, registry=reg)
+    out = {
+        "ucdp_event_assignment": assignment,
+        "ucdp_quality_flags": quality_flags(events),
+        "violence_province_year": pd.concat(
+            [province_year(events, assignment, lay, registry=reg) for lay in LAYOUTS], ignore_index=True),
+    }
+    for dset in DISTRICT_SETS:
+        out[f"violence_district_year_{dset}"] = pd.concat(
+            [district_year(events, assignment, lay, dset, registry=reg) for lay in LAYOUTS], ignore_index=True)
+    sources = assignment.attrs.get("sources", [])
+    for df in out.values():
+        df.attrs["sources"] = list(dict.fromkeys([*df.attrs.get("sources", []), *sources]))
+    return out
+
+
+STEPS: list[Step] = [
+    Step("violence", "UCDP GED events placed in units; province-year and district-year violence panels",
+         _violence_step),
+]
+
+
+def register_step(step: Step) -> None:
+    """Add a build step (used by later layers: demography, deprivation, drivers panel)."""
+    if any(s.name == step.name for s in STEPS):
+        raise ValueError(f"a build step named {step.name!r} exists already")
+    STEPS.append(step)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """Write a table the reproducible way: LF, fixed column order, fixed decimals, no index."""
+    df.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, encoding="utf-8")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build(out_dir: str | Path | None = None, *, steps: list[str] | None = None,
+          progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Run the build steps and write their tables into ``out_dir`` (default ``data/processed``).
+
+    Returns the written paths by table name. On any error nothing in ``out_dir`` changes.
+    """
+    target = Path(out_dir) if out_dir is not None else PROCESSED_DIR
+    target = target.resolve()
+    selected = [s for s in STEPS if steps is None or s.name in steps]
+    if steps is not None:
+        unknown = set(steps) - {s.name for s in STEPS}
+        if unknown:
+            from workbench.errors import ParameterError
+
+            raise ParameterError(f"unknown build step(s) {sorted(unknown)}; steps: {[s.name for s in STEPS]}")
+    tables: dict[str, pd.DataFrame] = {}
+    for step in selected:
+        if progress:
+            progress(f"{step.name}: {step.description}")
+        tables.update(step.run(tables))
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    try:
+        written = {}
+        for name, df in tables.items():
+            path = tmp / f"{name}.csv"
+            write_csv(df, path)
+            written[name] = path
+        _write_manifest(tmp, tables, written)
+        target.mkdir(parents=True, exist_ok=True)
+        final = {}
+        for name, path in written.items():
+            dest = target / path.name
+            os.replace(path, dest)
+            final[name] = dest
+        os.replace(tmp / "manifest.json", target / "manifest.json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _write_manifest(folder: Path, tables: dict[str, pd.DataFrame], written: dict[str, Path]) -> None:
+    cat = load_catalog()
+    sources = sorted({s for df in tables.values() for s in df.attrs.get("sources", []) if s in cat.entries})
+    doc = {
+        "rebuild_command": REBUILD_COMMAND,
+        "inputs": {s: cat[s].sha256 for s in sources},
+        "outputs": {
+            name: {
+                "file": path.name,
+                "rows": int(len(tables[name])),
+                "columns": list(map(str, tables[name].columns)),
+                "sources": [s for s in tables[name].attrs.get("sources", [])],
+                "sha256": _sha(path),
+            }
+            for name, path in sorted(written.items())
+        },
+    }
+    (folder / "manifest.json").write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def read_processed(name: str, folder: str | Path | None = None) -> pd.DataFrame:
+    """Read a committed table of ``data/processed`` with its sources in ``df.attrs["sources"]``."""
+    base = Path(folder) if folder is not None else PROCESSED_DIR
+    manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
+    if name not in manifest["outputs"]:
+        from workbench.errors import ParameterError
+
+        raise ParameterError(f"no processed table {name!r} in {base}; tables: {sorted(manifest['outputs'])}. "
+                             f"Rebuild with `{REBUILD_COMMAND}`.")
+    entry = manifest["outputs"][name]
+    df = pd.read_csv(base / entry["file"], keep_default_na=False, na_values=[""])
+    df.attrs["sources"] = list(entry["sources"])
+    return df

@@ -1,0 +1,79 @@
+"""`workbench data …`: verify the catalog's data sets and build the committed panels."""
+
+from __future__ import annotations
+
+import filecmp
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+data_app = typer.Typer(help="Data catalog: verify the data sets, build the panels.", no_args_is_help=True)
+console = Console(stderr=False, width=160)
+
+
+@data_app.command("verify")
+def verify_command(
+    catalog: Annotated[Path | None, typer.Option(help="Another catalog file (default data/catalog.yaml).")] = None,
+) -> None:
+    """List every data set with its status; exit 1 if any is missing or altered."""
+    from workbench import catalog as cat_mod
+
+    cat = cat_mod.load_catalog(catalog)
+    result = cat_mod.verify(cat)
+    table = Table(title=f"Data sets in {cat.path} (mirror: {cat_mod.mirror_dir() or 'not set'})")
+    for col in ("id", "status", "vintage", "licence_status", "fallback", "where"):
+        table.add_column(col, overflow="fold")
+    for row in result.itertuples():
+        style = "green" if row.status == "ok" else "bold red"
+        table.add_row(row.id, f"[{style}]{row.status}[/]", row.vintage, row.licence_status, row.fallback, row.where)
+    console.print(table)
+    bad = result[result["status"] != "ok"]
+    if len(bad):
+        for row in bad.itertuples():
+            if row.status == "missing":
+                msg = f"data set '{row.id}' is missing; looked in: {row.where}"
+            else:
+                msg = (f"data set '{row.id}' is altered: {row.where} has sha256 {row.found_sha256}, "
+                       f"the catalog expects {row.expected_sha256}")
+            typer.echo(f"error: {msg}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"all {len(result)} data sets OK")
+
+
+@data_app.command("build")
+def build_command(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of data/processed.")] = None,
+    check: Annotated[bool, typer.Option(help="Rebuild into a temporary folder and compare with the committed "
+                                              "files byte for byte; write nothing.")] = False,
+) -> None:
+    """Rebuild the derived tables of data/processed from the catalog's data sets."""
+    from workbench.build import PROCESSED_DIR, build
+
+    if check:
+        with tempfile.TemporaryDirectory() as tmp:
+            written = build(Path(tmp) / "processed", progress=lambda m: typer.echo(f"building {m}"))
+            differ = [p.name for p in written.values() if not (PROCESSED_DIR / p.name).exists()
+                      or not filecmp.cmp(p, PROCESSED_DIR / p.name, shallow=False)]
+            if differ:
+                typer.echo(f"error: rebuilt tables differ from the committed ones: {', '.join(differ)}", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"all {len(written)} tables in {PROCESSED_DIR} are reproduced byte for byte")
+        return
+    written = build(out, progress=lambda m: typer.echo(f"building {m}"))
+    for name, path in written.items():
+        typer.echo(f"wrote {path}")
+    typer.echo(f"{len(written)} tables written")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``workbench data`` to the top-level app."""
+    app.add_typer(data_app, name="data")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(data_app())

@@ -1,0 +1,1 @@
+"""indicators of the workbench."""

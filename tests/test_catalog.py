@@ -1,0 +1,199 @@
+"""The data catalog: every entry complete and verified, and the resolution order with its errors."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import importlib
+import os
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_cli
+from workbench import catalog
+from workbench.errors import CatalogError, ChecksumError, DataSetMissingError
+
+
+def test_every_entry_is_complete_and_its_checksum_matches_the_mirror_provenance(mirror):
+    cat = catalog.load_catalog()
+    assert len(cat) == 31
+    for entry in cat:
+        path = mirror / entry.file
+        assert path.is_file(), entry.id
+        assert catalog.sha256_of(path) == entry.sha256, entry.id
+        assert path.stat().st_size == entry.bytes, entry.id
+        # the checksum is the one the mirror's own PROVENANCE.md publishes
+        provenance = (mirror / entry.provenance).read_text(encoding="utf-8")
+        assert entry.sha256 in provenance, entry.id
+        assert entry.citation and entry.publisher and entry.reader
+
+
+def test_verify_lists_every_data_set_ok(mirror):
+    result = catalog.verify()
+    assert len(result) == 31
+    assert set(result["status"]) == {"ok"}
+    assert result["where"].str.startswith("mirror ").all()
+
+
+def test_describe_sources_names_publisher_and_vintage():
+    text = catalog.describe_sources(["ucdp_ged_pak"])
+    assert text.startswith("Source: ") and "GED 22.1" in text and "1989-2021" in text and "29a906a9eb88" in text
+    with pytest.raises(CatalogError):
+        catalog.describe_sources([])
+
+
+def test_resolution_is_recorded_for_provenance(mirror):
+    catalog.resolve_path("cod_adm1")
+    assert "cod_adm1" in catalog.sources_read()
+
+
+# --------------------------------------------------------------------------- test-built catalogs
+
+def _entry(file: str, data: bytes, **over) -> dict:
+    e = {
+        "id": "test_set", "title": "Test data set (made up by the test)", "file": file, "publisher": "tests",
+        "citation": "none", "licence": "none", "licence_status": "unconfirmed", "version": "1", "vintage": "test",
+        "publisher_url": "", "form": "extract", "how_to_obtain": "Ask the test suite.", "provenance": "none",
+        "fallback": {"kind": "mirror_only"}, "reader": "none", "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    e.update(over)
+    return e
+
+
+def _write_catalog(tmp_path: Path, entries: list[dict]) -> catalog.Catalog:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"datasets": entries}), encoding="utf-8")
+    return catalog.load_catalog(path)
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """A test mirror and cache, restored afterwards."""
+    old = catalog.mirror_dir()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))
+    catalog.set_mirror(mirror)
+    yield mirror
+    catalog.set_mirror(old)
+
+
+def test_altered_file_is_refused_with_both_checksums(tmp_path, isolated):
+    data = b"a,b\n1,2\n"
+    (isolated / "t.csv").write_bytes(data + b"3,4\n")
+    cat = _write_catalog(tmp_path, [_entry("t.csv", data)])
+    with pytest.raises(ChecksumError) as info:
+        catalog.resolve_path("test_set", catalog=cat)
+    msg = str(info.value)
+    assert "test_set" in msg and hashlib.sha256(data).hexdigest() in msg
+    assert hashlib.sha256(data + b"3,4\n").hexdigest() in msg and str(isolated / "t.csv") in msg
+    assert catalog.verify(cat).loc[0, "status"] == "altered"
+
+
+def test_mirror_only_data_set_missing_says_how_to_obtain_it(tmp_path, isolated):
+    cat = _write_catalog(tmp_path, [_entry("t.csv", b"x")])
+    with pytest.raises(DataSetMissingError) as info:
+        catalog.resolve_path("test_set", catalog=cat)
+    msg = str(info.value)
+    assert "mirror-only" in msg and "Ask the test suite." in msg and str(isolated / "t.csv") in msg
+    assert catalog.verify(cat).loc[0, "status"] == "missing"
+
+
+def test_no_mirror_and_no_network_fails_at_once(tmp_path, isolated, monkeypatch):
+    catalog.set_mirror(None)
+    monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
+    # a closed port on this machine: the connection is refused at once, as with no network
+    fb = {"kind": "download", "url": "http://127.0.0.1:9/x.csv", "original_sha256": "0" * 64,
+          "transform": "drop_hxl_row"}
+    cat = _write_catalog(tmp_path, [_entry("t.csv", b"x", fallback=fb)])
+    with pytest.raises(DataSetMissingError) as info:
+        catalog.resolve_path("test_set", catalog=cat)
+    assert "download from http://127.0.0.1:9/x.csv failed" in str(info.value)
+    assert "WORKBENCH_DATA_MIRROR" in str(info.value)
+    monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+    with pytest.raises(DataSetMissingError, match="switched off"):
+        catalog.resolve_path("test_set", catalog=cat)
+
+
+def test_unknown_id_and_malformed_catalog(tmp_path):
+    cat = _write_catalog(tmp_path, [_entry("t.csv", b"x")])
+    with pytest.raises(CatalogError, match="unknown data set id 'nope'"):
+        cat["nope"]
+    bad = _entry("t.csv", b"x")
+    del bad["sha256"]
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"datasets": [bad]}))
+    with pytest.raises(CatalogError, match="missing field"):
+        catalog.load_catalog(tmp_path / "bad.yaml")
+
+
+HXL_FILE = (b'id,year,where_description\r\n,#date+year,#loc+name\r\n'
+            b'1,2010,"two\nlines"\r\n2,2011,plain\r\n')
+
+
+def test_drop_hxl_row_removes_exactly_the_tag_row():
+    out = catalog.TRANSFORMS["drop_hxl_row"](HXL_FILE)
+    assert out == b'id,year,where_description\r\n1,2010,"two\nlines"\r\n2,2011,plain\r\n'
+    with pytest.raises(ValueError, match="HXL"):
+        catalog.TRANSFORMS["drop_hxl_row"](out)
+
+
+def test_download_fallback_checks_original_transforms_and_caches(tmp_path, isolated, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
+    served = tmp_path / "site"
+    served.mkdir()
+    (served / "extract.csv").write_bytes(HXL_FILE)
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(served), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        expected = catalog.TRANSFORMS["drop_hxl_row"](HXL_FILE)
+        fb = {"kind": "download", "url": f"http://127.0.0.1:{server.server_port}/extract.csv",
+              "original_sha256": hashlib.sha256(HXL_FILE).hexdigest(), "transform": "drop_hxl_row"}
+        cat = _write_catalog(tmp_path, [_entry("sub/t.csv", expected, fallback=fb)])
+        path = catalog.resolve_path("test_set", catalog=cat)
+        assert path == tmp_path / "cache" / "sub" / "t.csv" and path.read_bytes() == expected
+        server.shutdown()
+        server.server_close()
+        assert catalog.resolve_path("test_set", catalog=cat) == path  # from the cache, no network
+        # a publisher file that changed is refused before anything is cached
+        (tmp_path / "cache" / "sub" / "t.csv").unlink()
+        bad_fb = dict(fb, original_sha256="1" * 64)
+        cat2 = _write_catalog(tmp_path, [_entry("sub/t.csv", expected, fallback=bad_fb)])
+        with pytest.raises(DataSetMissingError, match="failed"):  # server is closed now: refused at once
+            catalog.resolve_path("test_set", catalog=cat2)
+    finally:
+        server.server_close()
+
+
+def test_mirror_is_resolved_to_an_absolute_path_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rel").mkdir()
+    monkeypatch.setenv("WORKBENCH_DATA_MIRROR", "rel")
+    reloaded = importlib.reload(catalog)
+    try:
+        assert reloaded.mirror_dir() == (tmp_path / "rel").resolve()
+        os.chdir("/")
+        assert reloaded.mirror_dir() == (tmp_path / "rel").resolve()
+    finally:
+        monkeypatch.undo()
+        importlib.reload(catalog)
+
+
+def test_cli_verify_ok_and_altered(tmp_path, mirror):
+    ok = run_cli("data", "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert "all 31 data sets OK" in ok.stdout
+    fake_mirror = tmp_path / "m"
+    fake_mirror.mkdir()
+    (fake_mirror / "t.csv").write_bytes(b"changed")
+    cat_path = tmp_path / "catalog.yaml"
+    cat_path.write_text(yaml.safe_dump({"datasets": [_entry("t.csv", b"original")]}))
+    bad = run_cli("data", "verify", "--catalog", str(cat_path), env={"WORKBENCH_DATA_MIRROR": str(fake_mirror)})
+    assert bad.returncode == 1
+    assert "test_set" in bad.stderr and hashlib.sha256(b"original").hexdigest() in bad.stderr
+    assert hashlib.sha256(b"changed").hexdigest() in bad.stderr

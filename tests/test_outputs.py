@@ -1,0 +1,264 @@
+"""Output helpers (show_table, save_figure), the figure helpers of viz, and the offline HTML."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from workbench import viz  # noqa: E402
+from workbench.errors import ParameterError  # noqa: E402
+from workbench.report import outputs  # noqa: E402
+from workbench.report.html import external_asset_references, notebook_to_html, strip_remote_assets  # noqa: E402
+from workbench.report.paths import OUTPUT_DIR_ENV  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def out(tmp_path, monkeypatch):
+    """Behave as inside a run: outputs go to a test folder; no names written yet."""
+    monkeypatch.setenv(OUTPUT_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr(outputs, "_written", set())
+    yield tmp_path
+    outputs.set_source_describer(None)
+    plt.close("all")
+
+
+def _frame() -> pd.DataFrame:
+    df = pd.DataFrame({"province": ["Punjab", "Sindh", "Balochistan"], "value": [1.5, 2.25, None]})
+    df.attrs["sources"] = ["ucdp_ged_pak"]
+    return df
+
+
+def _footnotes(fig) -> list[str]:
+    """The footnote text(s) of a figure, unwrapped."""
+    return [" ".join(t.get_text().split()) for t in fig.texts if t.get_gid() == outputs.FOOTNOTE_GID]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_show_table_writes_csv_and_xlsx_with_the_catalog_footnote(out, capsys):
+    df = _frame()
+    outputs.show_table(df, "test_table", caption="A test-built table")
+    csv = pd.read_csv(out / "tables" / "test_table.csv")
+    assert csv["province"].tolist() == ["Punjab", "Sindh", "Balochistan"]
+    assert csv["value"].tolist()[:2] == [1.5, 2.25] and pd.isna(csv["value"].iloc[2])
+    sheets = pd.read_excel(out / "tables" / "test_table.xlsx", sheet_name=None)
+    assert list(sheets) == ["table", "source"]
+    assert sheets["table"]["province"].tolist() == ["Punjab", "Sindh", "Balochistan"]
+    about = dict(zip(sheets["source"]["field"], sheets["source"]["value"], strict=True))
+    # the footnote is the catalog's: publisher, version and vintage of the data set
+    assert about["source ids"] == "ucdp_ged_pak"
+    assert about["source"].startswith("Source: Uppsala Conflict Data Program")
+    assert "GED 22.1" in about["source"] and "1989-2021" in about["source"]
+    shown = capsys.readouterr().out  # outside IPython the view is printed
+    assert "A test-built table" in shown and "Uppsala Conflict Data Program" in shown
+    (record,) = outputs.read_records(out)
+    assert record["kind"] == "table" and record["sources"] == ["ucdp_ged_pak"]
+    assert record["files"] == ["tables/test_table.csv", "tables/test_table.xlsx"] and record["rows"] == 3
+
+
+def test_show_table_keeps_a_meaningful_index_and_renders_html(out):
+    df = _frame().set_index("province")
+    outputs.show_table(df, "indexed", sources=["census2017_province"])
+    assert pd.read_csv(out / "tables" / "indexed.csv").columns.tolist() == ["province", "value"]
+    view = outputs.TableView(df, "cap <b>", "Source: x & y", [])
+    page = view._repr_html_()
+    assert "cap &lt;b&gt;" in page and "Source: x &amp; y" in page and "Punjab" in page
+
+
+def test_long_tables_are_shown_in_part_and_written_in_full(out):
+    df = pd.DataFrame({"i": range(500)})
+    outputs.show_table(df, "long", sources=["ucdp_ged_pak"])
+    assert len(pd.read_csv(out / "tables" / "long.csv")) == 500
+    view = outputs.TableView(df, None, "Source: s", [out / "tables" / "long.csv"])
+    assert f"First {outputs.DISPLAY_ROWS} of 500 rows; all rows in long.csv" in repr(view)
+
+
+def test_a_table_without_a_source_is_refused(out):
+    df = _frame()
+    df.attrs.clear()
+    with pytest.raises(outputs.OutputError, match="no source"):
+        outputs.show_table(df, "nosource")
+    with pytest.raises(outputs.OutputError, match="needs a caption"):
+        outputs.show_table(df, "nocaption", sources=[])
+    outputs.show_table(df, "derived", sources=[], caption="Derived text: list of NISP themes (no data)")
+    assert (out / "tables" / "derived.csv").is_file()
+    assert not (out / "tables" / "nosource.csv").exists()
+
+
+def test_unknown_source_ids_are_errors_from_the_catalog(out):
+    with pytest.raises(Exception, match="unknown source id 'no_such_data'"):
+        outputs.show_table(_frame(), "bad", sources=["no_such_data"])
+
+
+def test_names_must_be_file_names_and_unique_in_a_run(out):
+    with pytest.raises(ParameterError, match="becomes a file name"):
+        outputs.show_table(_frame(), "../escape")
+    outputs.show_table(_frame(), "once")
+    with pytest.raises(outputs.OutputError, match="used twice"):
+        outputs.show_table(_frame(), "once")
+
+
+def test_describer_can_be_injected(out):
+    outputs.set_source_describer(lambda ids: "Source: test describer for " + ", ".join(ids))
+    outputs.show_table(_frame(), "injected", sources=["anything"])
+    sheet = pd.read_excel(out / "tables" / "injected.xlsx", sheet_name="source")
+    assert "Source: test describer for anything" in sheet["value"].tolist()
+
+
+def test_time_zones_are_written_to_excel_as_utc(out):
+    df = pd.DataFrame({"t": pd.to_datetime(["2021-01-01 05:00"]).tz_localize("Asia/Karachi")})
+    outputs.show_table(df, "tz", sources=["ucdp_ged_pak"])
+    sheet = pd.read_excel(out / "tables" / "tz.xlsx", sheet_name="table")
+    assert sheet["t"].iloc[0] == pd.Timestamp("2021-01-01 00:00")
+
+
+def test_interactive_outputs_go_to_reports_interactive(monkeypatch):
+    monkeypatch.delenv(OUTPUT_DIR_ENV, raising=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", "/x/notebooks/10_violence.ipynb")
+    folder = outputs.output_dir()
+    assert folder is not None and folder.parts[-3:] == ("reports", "interactive", "10_violence")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_save_figure_adds_the_footnote_and_writes_a_png(out):
+    fig, ax = plt.subplots()
+    ax.plot([2017, 2023], [1, 2])
+    outputs.save_figure(fig, "trend", sources=["census2017_province", "census2023_province_summary"])
+    png = (out / "figures" / "trend.png").read_bytes()
+    assert png.startswith(PNG_MAGIC)
+    (footnote,) = _footnotes(fig)
+    assert footnote.startswith("Source: Pakistan Bureau of Statistics")
+    assert "census2017_province" in footnote and "census2023_province_summary" in footnote
+    assert not plt.fignum_exists(fig.number)  # closed after display: shown once
+    (record,) = outputs.read_records(out)
+    assert record["files"] == ["figures/trend.png"]
+
+
+def test_a_figure_without_a_source_is_refused(out):
+    fig, _ = plt.subplots()
+    with pytest.raises(outputs.OutputError, match="no source"):
+        outputs.save_figure(fig, "bare", sources=[])
+    outputs.save_figure(fig, "sketch", sources=[], note="Schematic: no data.")
+    assert _footnotes(fig) == ["Schematic: no data."]
+
+
+def test_the_footnote_is_replaced_not_stacked(out):
+    fig, _ = plt.subplots()
+    outputs.attach_sources(fig, ["ucdp_ged_pak"])
+    outputs.attach_sources(fig, ["ucdp_ged_pak"])
+    outputs.save_figure(fig, "once", sources=["ucdp_ged_pak"])
+    assert len(_footnotes(fig)) == 1
+
+
+def _boxes(values):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"unit": list("abc"), "v": values},
+                            geometry=[box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:4326")
+
+
+def test_choropleth_names_the_boundary_layer_and_the_disclaimer(out):
+    gdf = _boxes([1.0, None, 3.0])  # test-built polygons and values
+    fig = viz.choropleth(gdf, "v", title="Test", sources=["census2017_district"], boundary_source="cod_adm2",
+                         legend_label="per 100,000")
+    (footnote,) = _footnotes(fig)
+    assert "census2017_district" in footnote
+    assert "Boundaries: UN OCHA" in footnote and "cod_adm2" in footnote
+    assert footnote.endswith(viz.DISPUTED_AREAS_NOTE)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Test"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no data"]
+    outputs.save_figure(fig, "map", sources=["ucdp_ged_pak"])
+    (footnote,) = _footnotes(fig)
+    assert "cod_adm2" in footnote and "ucdp_ged_pak" in footnote and "Jammu and Kashmir" in footnote
+    assert (out / "figures" / "map.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_choropleth_checks_its_arguments(out):
+    gdf = _boxes([1.0, 2.0, 3.0])
+    with pytest.raises(ParameterError, match="column='w': no such column"):
+        viz.choropleth(gdf, "w", title="t", sources=["x"], boundary_source="cod_adm2", legend_label="l")
+    with pytest.raises(ParameterError, match="expected numbers"):
+        viz.choropleth(gdf, "unit", title="t", sources=["x"], boundary_source="cod_adm2", legend_label="l")
+
+
+def test_choropleth_on_the_mirrored_province_layer(out, mirror):
+    import geopandas as gpd
+
+    from workbench.catalog import resolve_path
+
+    gdf = gpd.read_file(resolve_path("cod_adm1", allow_download=False))
+    gdf["v"] = range(len(gdf))  # test values on the real polygons
+    fig = viz.choropleth(gdf, "v", title="Provinces", sources=["cod_adm1"], boundary_source="cod_adm1",
+                         legend_label="index")
+    assert len(fig.axes[0].collections) >= 1
+    outputs.save_figure(fig, "provinces", sources=[])
+    assert (out / "figures" / "provinces.png").stat().st_size > 10_000
+
+
+def test_time_series_uses_the_frame_sources_and_whole_years(out):
+    viz.use_style()
+    df = pd.DataFrame({"year": [2019, 2020, 2021] * 2, "deaths": [3, 4, 5, 1, 2, 2], "province": ["A"] * 3 + ["B"] * 3})
+    df.attrs["sources"] = ["ucdp_ged_pak"]
+    fig = viz.time_series(df, "year", "deaths", "province", title="Test")
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) >= 2
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    assert "ucdp_ged_pak" in _footnotes(fig)[0]
+    df.attrs.clear()
+    with pytest.raises(ParameterError, match="no sources"):
+        viz.time_series(df, "year", "deaths", title="Test")
+
+
+# --------------------------------------------------------------------------- offline HTML
+
+
+def test_remote_assets_are_found_and_links_are_not():
+    page = (
+        '<script src="https://cdn.example.org/require.js"></script>'
+        "<link rel=stylesheet href=//fonts.example.org/x.css>"
+        '<img src="http://example.org/a.png">'
+        '<script>import("https://cdn.example.org/m.mjs")</script>'
+        '<a href="https://www.ucdp.uu.se/">UCDP</a>'
+        '<img src="data:image/png;base64,AAAA">'
+        '<script src="local.js"></script>'
+    )
+    found = external_asset_references(page)
+    assert len(found) == 4
+    stripped, removed = strip_remote_assets(page)
+    assert len(removed) == 3
+    assert "ucdp.uu.se" in stripped and "local.js" in stripped and "cdn.example.org/require.js" not in stripped
+
+
+def test_notebook_html_hides_code_and_fetches_nothing():
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("secret_code_marker = 1")
+    code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "fig"}),
+                    nbformat.v4.new_output("stream", text="visible output")]
+    hidden = nbformat.v4.new_code_cell("x = 2")
+    hidden.metadata["tags"] = ["remove-cell"]
+    hidden.outputs = [nbformat.v4.new_output("stream", text="removed output")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nThe rate is $r = d / p$. [UCDP](https://ucdp.uu.se)"),
+                code, hidden]
+    page, removed = notebook_to_html(nb, title="t", facts={"run": "r1", "parameters": "level = 'province'"})
+    assert removed == []
+    assert external_asset_references(page) == []
+    assert "secret_code_marker" not in page and "visible output" in page and "removed output" not in page
+    assert "data:image/png;base64,iVBORw0KGgo=" in page
+    assert "<code>level = 'province'</code>" in page
+    assert json.dumps(nb)  # the notebook itself was not modified
+    assert nb.cells[0].cell_type == "markdown" and len(nb.cells) == 3
