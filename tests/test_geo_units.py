@@ -379,7 +379,8 @@ GEOMETRY_DISCREPANCIES = {
 
 
 def test_polygon_overlay_agrees_with_the_name_mapping(mirror, reg):
-    stable_of = dict(zip(reg.units["unit_id"], reg.units["stable_id"], strict=True))
+    stable_of = reg.mapping("stable_id")
+    overlaps = {u: p.split(";") for u, p in reg.mapping("overlaps_2023").items() if p}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         osm = gpd.read_file(resolve_path("osm_districts"))
@@ -397,9 +398,14 @@ def test_polygon_overlay_agrees_with_the_name_mapping(mirror, reg):
             share = pd.concat([x.area / x["a1"], x.area / x["a2"]], axis=1).max(axis=1)
             differ = x["u1"].map(stable_of) != x["u2"].map(stable_of)
             found |= set(zip(x.loc[differ & (share > 0.25), "u1"], x.loc[differ & (share > 0.25), "u2"], strict=True))
+            # every 2023 district a unit claims by name really lies (largely) under it
+            big = set(zip(x.loc[share > 0.1, "u1"], x.loc[share > 0.1, "u2"], strict=True))
+            for uid, parts in overlaps.items():
+                if uid.startswith(source.replace("cod_adm2", "cod2022") + "/"):
+                    missing = [p for p in parts if (uid, p) not in big]
+                    assert not missing, (uid, missing)
     assert found <= GEOMETRY_DISCREPANCIES, sorted(found - GEOMETRY_DISCREPANCIES)
-    # and every name-mapped overlap is real: each unit overlaps each 2023 district it claims
-    assert found == GEOMETRY_DISCREPANCIES, sorted(GEOMETRY_DISCREPANCIES - found)
+    assert found == GEOMETRY_DISCREPANCIES, f"no longer found, remove from the list: {GEOMETRY_DISCREPANCIES - found}"
 
 
 # ---------------------------------------------------------------------------------- notes that describe the data

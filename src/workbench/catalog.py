@@ -108,8 +108,8 @@ class DatasetEntry:
 
     @property
     def source_note(self) -> str:
-        """A one-line credit: publisher, title, version and vintage."""
-        return f"{self.publisher}: {self.title} ({self.version}; {self.vintage})"
+        """A one-line credit: title (which names the publisher), version and vintage."""
+        return f"{self.title} ({self.version}; {self.vintage})"
 
 
 @dataclass(frozen=True)

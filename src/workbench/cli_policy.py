@@ -1,9 +1,107 @@
-"""Commands of `workbench` (see cli.py). Filled in by its owner module."""
+"""Commands of `workbench` (see cli.py): the policy file and the implementation tracker.
+
+    workbench policy show [summary|interventions|priorities|drivers|geographies|claims|attention] [--r H4] [--csv F]
+    workbench tracker template [PATH]
+    workbench tracker check PATH [--by r|body]
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
 import typer
+
+PolicyView = Literal["summary", "interventions", "priorities", "drivers", "geographies", "claims", "attention"]
+_VIEWS: tuple[str, ...] = PolicyView.__args__  # type: ignore[attr-defined]
+
+policy_app = typer.Typer(help="NISP 2018 as data: drivers, Rs, priorities, interventions, claims.",
+                         no_args_is_help=True)
+tracker_app = typer.Typer(help="The implementation tracker: Annex A's indicators as a table SARC fills in.",
+                          no_args_is_help=True)
+
+
+def print_table(df: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:
+    """Print a frame as a rich table (empty cells for missing values)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = df[columns] if columns else df
+    table = Table(title=title, show_lines=False)
+    for col in shown.columns:
+        table.add_column(str(col), overflow="fold")
+    for row in shown.itertuples(index=False):
+        table.add_row(*["" if (not isinstance(x, (list, tuple)) and pd.isna(x)) else str(x) for x in row])
+    Console(width=200).print(table)
+
+
+@policy_app.command("show")
+def policy_show(
+    what: str = typer.Argument("summary", help=f"One of: {', '.join(_VIEWS)}."),
+    r: str | None = typer.Option(None, "--r", help="Only this R (H1-H6) where the view has one."),
+    csv: Path | None = typer.Option(None, "--csv", help="Also write the table to this CSV file."),
+) -> None:
+    """Show the policy file as a table (checked on load)."""
+    from workbench.errors import ParameterError
+    from workbench.policy import nisp
+
+    if what not in _VIEWS:
+        raise ParameterError(f"unknown view {what!r}; choose one of: {', '.join(_VIEWS)}")
+    policy = nisp.load_policy()
+    if r is not None and r not in {x.id for x in policy.rs}:
+        raise ParameterError(f"unknown R {r!r}; choose one of: {', '.join(x.id for x in policy.rs)}")
+    views = {
+        "summary": (nisp.attention_by_R, ["r", "name", "n_interventions", "n_intervention_items", "n_priority_items",
+                                          "n_annex_indicators", "n_items_without_indicator", "n_units_named"]),
+        "interventions": (nisp.interventions_frame, ["id", "r", "section", "bodies", "n_indicators", "text"]),
+        "priorities": (nisp.priorities_frame, ["number", "r_name", "refers_to", "text"]),
+        "drivers": (nisp.drivers_frame, ["driver", "name", "indicator", "role", "not_measurable_reason"]),
+        "geographies": (nisp.geographies_frame, ["geography", "name", "unit_id", "n_mentions", "unit_ids_note"]),
+        "claims": (nisp.claims_frame, ["id", "comparison", "geography", "indicators", "data_can_speak", "quote"]),
+        "attention": (nisp.attention_by_geography, ["unit_id", "geographies", "n_interventions", "n_priority_items",
+                                                    "n_key_areas", "n_mentions", "n_judgement_links"]),
+    }
+    build, columns = views[what]
+    df = build(policy)
+    if r is not None and "r" in df.columns:
+        df = df[df["r"] == r]
+    if csv is not None:
+        df.to_csv(csv, index=False)
+    note = df.attrs.get("basis")
+    print_table(df, f"NISP 2018: {what}" + (f" ({r})" if r else ""), columns)
+    if note:
+        typer.echo(f"Note: {note}")
+
+
+@tracker_app.command("template")
+def tracker_template(
+    path: Path = typer.Argument(Path("data/policy/tracker_template.csv"), help="CSV file to write."),
+) -> None:
+    """Write the empty tracker: one row per intervention and Annex A indicator."""
+    from workbench.policy.tracker import write_template
+
+    out = write_template(path)
+    typer.echo(f"wrote {out} ({sum(1 for _ in out.open(encoding='utf-8')) - 1} indicator rows)")
+
+
+@tracker_app.command("check")
+def tracker_check(
+    path: Path = typer.Argument(..., help="A filled tracker CSV."),
+    by: str = typer.Option("r", "--by", help="Count progress by 'r' or by 'body'."),
+) -> None:
+    """Check a filled tracker and count recorded progress (exit 1 with the problems if it breaks a rule)."""
+    from workbench.errors import ParameterError
+    from workbench.policy.tracker import progress_by_body, progress_by_R, read_tracker
+
+    if by not in ("r", "body"):
+        raise ParameterError(f"--by must be 'r' or 'body', found {by!r}")
+    tracker = read_tracker(path)
+    progress = progress_by_R(tracker) if by == "r" else progress_by_body(tracker)
+    print_table(progress, f"Tracker {path}: progress by {by} (counts of recorded values only)")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
+    app.add_typer(policy_app, name="policy")
+    app.add_typer(tracker_app, name="tracker")

@@ -46,6 +46,9 @@ def run_command(
 
 
 def lab_command(
+    jupyter_args: Annotated[
+        list[str] | None, typer.Argument(help="Further options for `jupyter lab`, after `--` (e.g. -- --allow-root).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port for JupyterLab (default: its own choice).")] = None,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser.")] = True,
 ) -> None:
@@ -53,7 +56,7 @@ def lab_command(
     from workbench.report.lab import MIRROR_ENV, lab_command as build
     from workbench.report.paths import project_root
 
-    command = build(project_root(), port=port, browser=browser)
+    command = build(project_root(), port=port, browser=browser, extra=jupyter_args or [])
     if not command.env.get(MIRROR_ENV):
         typer.echo(f"note: {MIRROR_ENV} is not set; data sets come from the local cache or their publishers", err=True)
     typer.echo(f"JupyterLab in {command.cwd} (kernel {command.kernel})", err=True)

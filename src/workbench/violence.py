@@ -86,3 +86,18 @@ def totals_by_unit(panel: pd.DataFrame) -> pd.DataFrame:
     g = g.sort_values("deaths", ascending=False, kind="stable").reset_index(drop=True)
     g.attrs["sources"] = panel.attrs.get("sources", [])
     return g
+
+
+def by_type(*, level: Level = "province", layout: str = "current", start_year: int = FIRST_YEAR,
+            end_year: int = LAST_YEAR, district_set: str = "census2023") -> pd.DataFrame:
+    """Events and best-estimate deaths by type of violence, per unit over the selected years (long form)."""
+    frames = []
+    for t in VIOLENCE_TYPES:
+        p = select_panel(level=level, layout=layout, start_year=start_year, end_year=end_year,
+                         violence_types=[t], district_set=district_set)
+        g = p.groupby(["unit_id", "unit_name", "unit_level"], as_index=False)[["events", "deaths"]].sum()
+        g["violence_type"] = t
+        frames.append(g)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["sources"] = p.attrs["sources"]
+    return out

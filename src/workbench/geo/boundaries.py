@@ -104,3 +104,28 @@ def points_in_polygons(points: pd.DataFrame, polygons: gpd.GeoDataFrame, *, lon:
         within = near["distance_m"].to_numpy() <= tolerance_m
         out.loc[idx[within], "unit_id"] = near["unit_id"].to_numpy()[within]
     return out
+
+
+def units_layer(level: str, layout: str = "current", district_set: str = "census2023", *,
+                registry: Registry | None = None) -> gpd.GeoDataFrame:
+    """Polygons for mapping a panel: provinces of a layout, or districts of a district set.
+
+    Provinces: OSM provinces (current layout) or Natural Earth (pre-2018 layout, coarse). Districts:
+    the OSM 2023 layer, dissolved into stable units for ``district_set="stable"``. The layer's
+    catalog id is in ``attrs["sources"]`` (name it as the boundary source of a map).
+    """
+    reg = registry or load_registry()
+    if level == "province":
+        layer = read_layer("osm_provinces" if layout == "current" else "ne_adm1_pre2018", registry=reg)
+        return layer
+    if level != "district":
+        raise ParameterError(f"level must be province or district; got {level!r}")
+    districts = read_layer("osm_districts", registry=reg)
+    if district_set == "census2023":
+        return districts
+    if district_set != "stable":
+        raise ParameterError(f"district_set must be census2023 or stable; got {district_set!r}")
+    districts["unit_id"] = [reg.stable_of(u) for u in districts["unit_id"]]
+    out = districts[["unit_id", "geometry"]].dissolve(by="unit_id", as_index=False)
+    out.attrs["sources"] = ["osm_districts"]
+    return out
