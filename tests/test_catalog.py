@@ -197,3 +197,11 @@ def test_cli_verify_ok_and_altered(tmp_path, mirror):
     assert bad.returncode == 1
     assert "test_set" in bad.stderr and hashlib.sha256(b"original").hexdigest() in bad.stderr
     assert hashlib.sha256(b"changed").hexdigest() in bad.stderr
+
+
+def test_every_reader_named_in_the_catalog_exists():
+    import importlib
+
+    for entry in catalog.load_catalog():
+        module, _, name = entry.reader.partition(":")
+        assert callable(getattr(importlib.import_module(module), name)), entry.id

@@ -63,9 +63,16 @@ def _violence_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _drivers_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    from workbench.drivers import build_step
+
+    return build_step(done)
+
+
 STEPS: list[Step] = [
     Step("violence", "UCDP GED events placed in units; province-year and district-year violence panels",
          _violence_step),
+    Step("drivers", "population denominators, youth, deprivation and the drivers panels", _drivers_step),
 ]
 
 

@@ -3,6 +3,7 @@
     workbench policy show [summary|interventions|priorities|drivers|geographies|claims|attention] [--r H4] [--csv F]
     workbench tracker template [PATH]
     workbench tracker check PATH [--by r|body]
+    workbench claims [--format table|csv] [--claim ID] [--table claims|sensitivity|numbers]
 """
 
 from __future__ import annotations
@@ -101,7 +102,83 @@ def tracker_check(
     print_table(progress, f"Tracker {path}: progress by {by} (counts of recorded values only)")
 
 
+ClaimsFormat = Literal["table", "csv"]
+ClaimsTable = Literal["claims", "sensitivity", "numbers"]
+_VERDICT_STYLE = {"supported": "bold green", "not supported": "bold red", "mixed": "bold yellow",
+                  "cannot be tested with available data": "bold blue"}
+
+
+def _print_claim(console: object, result: object) -> None:
+    """One claim as a block: verdict, the numbers, measure and proxy, period, sensitivity, caveats, sources."""
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    from workbench.catalog import describe_sources
+
+    r = result
+    lines = [f"[{_VERDICT_STYLE[r.verdict]}]{r.verdict.upper()}[/]  {escape(r.reason)}",
+             f"[bold]quote[/] ({escape(r.source)}, {escape(r.section)}): \"{escape(r.quote)}\"",
+             f"[bold]claim[/]: {escape(r.expected)}"]
+    if r.observed:
+        lines.append(f"[bold]numbers[/]: {escape(r.observed)}")
+    lines.append(f"[bold]measure stated[/]: {escape(r.measure_stated)}; "
+                 f"[bold]measure used[/]: {escape(r.measure_used)}")
+    if r.proxy:
+        lines.append(f"[bold]proxy[/]: {escape(r.proxy)}")
+    if r.period_used:
+        lines.append(f"[bold]period[/]: {escape(r.period_used)}")
+    alternatives = r.scenarios[~r.scenarios["kind"].isin(["primary", "reading"])]
+    if len(alternatives):
+        if r.changed_by:
+            changed = alternatives[alternatives["changes_verdict"]]
+            detail = "; ".join(f"{s.scenario} ({s.description}): {s.verdict}" for s in changed.itertuples())
+            lines.append(f"[bold]sensitivity[/]: {len(alternatives)} alternatives; the verdict changes under "
+                         f"{escape(detail)}")
+        else:
+            lines.append(f"[bold]sensitivity[/]: the verdict holds under all {len(alternatives)} alternatives "
+                         f"({escape(', '.join(alternatives['scenario']))})")
+    for caveat in r.caveats:
+        lines.append(f"[bold]caveat[/]: {escape(caveat)}")
+    lines.append(f"[dim]{escape(describe_sources(r.sources))}[/]")
+    console.print(Panel("\n".join(lines), title=f"[bold]{escape(r.claim_id)}[/]", title_align="left"))
+
+
+def claims(
+    fmt: str = typer.Option("table", "--format", help="table (one block per claim) or csv (a tidy table on stdout)."),
+    claim: list[str] | None = typer.Option(None, "--claim", help="Only this claim id (repeat for several)."),
+    table: str = typer.Option("claims", "--table",
+                              help="With --format csv: claims (one row per claim), sensitivity (one row per "
+                                   "claim and specification) or numbers (the numbers behind each verdict)."),
+) -> None:
+    """Audit the policy's empirical claims: a computed verdict for each, with numbers, sources and caveats."""
+    import sys
+
+    from rich.console import Console
+
+    from workbench.errors import ParameterError
+    from workbench.policy.claims import audit_claims, claims_frame_from, numbers_frame_from, sensitivity_frame_from
+
+    formats: tuple[str, ...] = ClaimsFormat.__args__  # type: ignore[attr-defined]
+    tables: tuple[str, ...] = ClaimsTable.__args__  # type: ignore[attr-defined]
+    if fmt not in formats:
+        raise ParameterError(f"--format must be one of {', '.join(formats)}; got {fmt!r}")
+    if table not in tables:
+        raise ParameterError(f"--table must be one of {', '.join(tables)}; got {table!r}")
+    results = audit_claims(claim_ids=claim or None)
+    if fmt == "csv":
+        build = {"claims": claims_frame_from, "sensitivity": sensitivity_frame_from, "numbers": numbers_frame_from}
+        build[table](results).to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    console = Console(width=140)
+    for r in results:
+        _print_claim(console, r)
+    counts = pd.Series([r.verdict for r in results]).value_counts()
+    console.print("Verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+                  + ". Rules and thresholds: docs/claims.md.")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
     app.add_typer(policy_app, name="policy")
     app.add_typer(tracker_app, name="tracker")
+    app.command("claims")(claims)

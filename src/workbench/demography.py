@@ -44,8 +44,7 @@ from workbench.sources import census
 FIRST_YEAR, LAST_YEAR = 1998, 2023
 CENSUS_YEARS: tuple[int, ...] = (1998, 2017, 2023)
 ANCHORS: dict[int, str] = {1998: "census1998", 2017: "census2017_final", 2023: "census2023_final"}
-DistrictSet = Literal["census2023", "stable"]
-Layout = Literal["pre2018", "current"]
+PopulationLevel = Literal["province", "census2023", "stable"]
 LAYOUTS: tuple[str, ...] = ("pre2018", "current")
 DISTRICT_SETS: tuple[str, ...] = ("census2023", "stable")
 KP_ID = "PK-KP"
@@ -176,7 +175,7 @@ def fata_label_comparison(registry: Registry | None = None) -> pd.DataFrame:
     return out
 
 
-def frontier_regions(registry: Registry | None = None) -> pd.DataFrame:
+def frontier_regions(registry: Registry | None = None, *, c17: pd.DataFrame | None = None) -> pd.DataFrame:
     """The six Frontier Regions with their populations in 1998, 2017 (provisional and final) and 2023.
 
     Columns ``fr_unit_id``, ``host_unit_id`` (the 2023 district), ``subdivision_src`` (Table 1),
@@ -190,7 +189,7 @@ def frontier_regions(registry: Registry | None = None) -> pd.DataFrame:
         registry's, or a final 2017 count more than 1% away from the provisional one.
     """
     reg = registry or load_registry()
-    units = census2017_units(reg).set_index("unit_id")
+    units = (census2017_units(reg) if c17 is None else c17).set_index("unit_id")
     t1 = census.read_tehsil_table01()
     overall = t1[t1["region_src"] == "OVERALL"].copy()
     overall["district_id"] = reg.resolve_series(overall["district_src"], source="census2023", level="district",
@@ -220,7 +219,7 @@ def frontier_regions(registry: Registry | None = None) -> pd.DataFrame:
     return out
 
 
-def census2017_revision(registry: Registry | None = None) -> pd.DataFrame:
+def census2017_revision(registry: Registry | None = None, *, c17: pd.DataFrame | None = None) -> pd.DataFrame:
     """2017 provisional against 2017 final counts, by stable unit (where they can be compared).
 
     Columns ``stable_id``, ``unit_name``, ``province``, ``pop_2017_provisional`` (sum of the 2017
@@ -228,7 +227,7 @@ def census2017_revision(registry: Registry | None = None) -> pd.DataFrame:
     (final - provisional) and ``relative_difference``.
     """
     reg = registry or load_registry()
-    c17 = census2017_units(reg)
+    c17 = census2017_units(reg) if c17 is None else c17
     summ = _summary_districts(reg)
     prov = c17.groupby("stable_id")["pop_2017_provisional"].sum()
     final = summ.groupby("stable_id")["pop_2017"].sum()
@@ -261,7 +260,7 @@ def _anchor_rows(key: dict[str, object], values: dict[int, float], notes: dict[i
              "anchor_note": notes.get(y, "")} for y in CENSUS_YEARS]
 
 
-def population_anchors(registry: Registry | None = None) -> pd.DataFrame:
+def population_anchors(registry: Registry | None = None, *, c17: pd.DataFrame | None = None) -> pd.DataFrame:
     """Census anchor populations of every unit of every geography, one row per unit and census year.
 
     Geographies (column ``geography``): ``province`` (both layouts, plus ``PK``), ``census2023``
@@ -276,9 +275,9 @@ def population_anchors(registry: Registry | None = None) -> pd.DataFrame:
         ``population``, ``anchor``, ``anchor_note``.
     """
     reg = registry or load_registry()
-    c17 = census2017_units(reg)
+    c17 = census2017_units(reg) if c17 is None else c17
     summ = _summary_districts(reg)
-    fr = frontier_regions(reg)
+    fr = frontier_regions(reg, c17=c17)
     psum = census.read_summary("province")
     units = reg.units.set_index("unit_id")
     rows: list[dict] = []
@@ -453,44 +452,54 @@ def interpolate_geometric(anchors: pd.DataFrame, years: Sequence[int], key: Sequ
         raise ParameterError(f"argument 'anchors': populations must be positive; found "
                              f"{anchors.loc[bad, 'population'].iloc[0]!r}")
     years = sorted(int(y) for y in years)
+    work = anchors[[*key, "year", "population"]].copy()
+    work["year"] = work["year"].astype("int64")
     notes = anchors["anchor_note"] if "anchor_note" in anchors.columns else pd.Series("", index=anchors.index)
-    out_rows = []
-    for k, grp in anchors.assign(_note=notes.fillna("")).groupby(key, sort=False, dropna=False):
-        k = k if isinstance(k, tuple) else (k,)
-        base = dict(zip(key, k, strict=True))
-        have = grp[grp["population"].notna()].sort_values("year")
-        ty, tp = have["year"].to_numpy(dtype=int), have["population"].to_numpy(dtype=float)
-        why_missing = "; ".join(f"{int(y)}: {n}" for y, n in zip(grp["year"], grp["_note"], strict=True)
-                                if n and pd.isna(grp.loc[grp["year"] == y, "population"]).all())
-        for y in years:
-            row = {**base, "year": y, "population": np.nan, "pop_method": "missing", "pop_anchor_from": pd.NA,
-                   "pop_anchor_to": pd.NA, "pop_note": ""}
-            exact = np.flatnonzero(ty == y)
-            if exact.size:
-                row.update(population=tp[exact[0]], pop_method="census", pop_anchor_from=y, pop_anchor_to=y)
-            elif ty.size and ty[0] < y < ty[-1]:
-                j = int(np.searchsorted(ty, y))
-                t0, t1, p0, p1 = ty[j - 1], ty[j], tp[j - 1], tp[j]
-                row.update(population=p0 * (p1 / p0) ** ((y - t0) / (t1 - t0)), pop_method="geometric",
-                           pop_anchor_from=int(t0), pop_anchor_to=int(t1))
-            else:
-                if not ty.size:
-                    text = "no census anchor"
-                elif y < ty[0]:
-                    text = f"before the first census anchor ({ty[0]}); not extrapolated"
-                else:
-                    text = f"after the last census anchor ({ty[-1]}); not extrapolated"
-                row["pop_note"] = f"{text}" + (f" [{why_missing}]" if why_missing else "")
-            out_rows.append(row)
-    out = pd.DataFrame(out_rows)
-    out["pop_anchor_from"] = out["pop_anchor_from"].astype("Int64")
-    out["pop_anchor_to"] = out["pop_anchor_to"].astype("Int64")
+    work["_note"] = notes.fillna("").astype(str).to_numpy()
+    work["_k"] = work.groupby(key, sort=False, dropna=False).ngroup()
+    units = work.drop_duplicates("_k")[[*key, "_k"]]
+    # why anchors are missing, per unit (each distinct note once)
+    gone = work[work["population"].isna() & work["_note"].ne("")]
+    why = gone.groupby("_k")["_note"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    have = work[work["population"].notna()].sort_values(["_k", "year"])
+    grid = units[["_k"]].merge(pd.DataFrame({"year": years}), how="cross").sort_values(["year", "_k"])
+    right = have[["_k", "year", "population"]].sort_values("year")
+    lo = pd.merge_asof(grid, right.rename(columns={"year": "t0", "population": "p0"}), left_on="year",
+                       right_on="t0", by="_k", direction="backward")
+    hi = pd.merge_asof(grid, right.rename(columns={"year": "t1", "population": "p1"}), left_on="year",
+                       right_on="t1", by="_k", direction="forward")
+    g = lo.merge(hi[["_k", "year", "t1", "p1"]], on=["_k", "year"])
+    first = have.groupby("_k")["year"].min()
+    last = have.groupby("_k")["year"].max()
+    y = g["year"].to_numpy(dtype=float)
+    t0, t1 = g["t0"].to_numpy(dtype=float), g["t1"].to_numpy(dtype=float)
+    p0, p1 = g["p0"].to_numpy(dtype=float), g["p1"].to_numpy(dtype=float)
+    exact = t0 == y
+    between = ~exact & ~np.isnan(t0) & ~np.isnan(t1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        geo = p0 * (p1 / p0) ** ((y - t0) / (t1 - t0))
+    g["population"] = np.where(exact, p0, np.where(between, geo, np.nan))
+    g["pop_method"] = np.where(exact, "census", np.where(between, "geometric", "missing"))
+    g["pop_anchor_from"] = pd.array(np.where(exact | between, t0, np.nan), dtype="Float64").astype("Int64")
+    g["pop_anchor_to"] = pd.array(np.where(exact, t0, np.where(between, t1, np.nan)), dtype="Float64").astype("Int64")
+    f, la = g["_k"].map(first), g["_k"].map(last)
+    text = np.where(f.isna(), "no census anchor",
+                    np.where(g["year"] < f, "before the first census anchor (" + f.astype("Int64").astype(str)
+                             + "); not extrapolated",
+                             "after the last census anchor (" + la.astype("Int64").astype(str) + "); not extrapolated"))
+    why_map = dict(zip(why.index, why.to_numpy(), strict=True))
+    extra = pd.Series([why_map.get(k, "") for k in g["_k"]], index=g.index, dtype="object")
+    note = pd.Series(text, index=g.index) + np.where(extra.ne(""), " [" + extra + "]", "")
+    g["pop_note"] = np.where(g["pop_method"].eq("missing"), note, "")
+    out = g.merge(units, on="_k").sort_values(["_k", "year"])
+    out = out[[*key, "year", "population", "pop_method", "pop_anchor_from", "pop_anchor_to", "pop_note"]]
+    out = out.reset_index(drop=True)
     out["population"] = out["population"].astype("float64")
     out.attrs["sources"] = list(anchors.attrs.get("sources", []))
     return out
 
 
-def population_table(level: Literal["province", "census2023", "stable"], registry: Registry | None = None, *,
+def population_table(level: PopulationLevel, registry: Registry | None = None, *,
                      anchors: pd.DataFrame | None = None, first_year: int = FIRST_YEAR,
                      last_year: int = LAST_YEAR) -> pd.DataFrame:
     """Population by unit and year (1998-2023 by default) in both layouts.
@@ -530,8 +539,11 @@ YOUTH_COLUMNS = ["level", "unit_id", "unit_name", "province", "sex", "residence"
                  "denominator_ages", "youth_pop", "denominator_pop", "share", "n_missing_cells", "measured_year"]
 
 
-def _age_with_units(reg: Registry, age: pd.DataFrame | None = None) -> pd.DataFrame:
+def age_table_with_units(reg: Registry, age: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Census 2023 Table 4 by district (:func:`workbench.sources.census.read_age_table`) with ``unit_id``."""
     a = census.read_age_table("district") if age is None else age
+    if "unit_id" in a.columns:
+        return a
     out = a.copy()
     out["unit_id"] = reg.resolve_series(out["district_src"], source="census2023", level="district",
                                         column="district_src", file=a.attrs.get("file"))
@@ -554,7 +566,7 @@ def youth_table(registry: Registry | None = None, *, age: pd.DataFrame | None = 
         :data:`YOUTH_COLUMNS`.
     """
     reg = registry or load_registry()
-    a = _age_with_units(reg, age)
+    a = age_table_with_units(reg, age)
     src = a.attrs.get("file")
     by = ["unit_id", "sex", "residence"]
     res = pd.concat([youth_share(a, 15, 29, by=by, source=src, missing="zero"),
@@ -594,7 +606,7 @@ def youth_table13_check(registry: Registry | None = None, *, age: pd.DataFrame |
     ``difference`` (Table 4 - Table 13). Table 13 has no ICT rows, so ICT is absent.
     """
     reg = registry or load_registry()
-    a = _age_with_units(reg, age)
+    a = age_table_with_units(reg, age)
     t13 = census.read_table13_district() if table13 is None else table13
     t13 = t13[(t13["age_bracket_src"].str.strip() == "15 - 24") & (t13["variable"] == "Population")].copy()
     t13["unit_id"] = reg.resolve_series(t13["district_src"], source="census2023", level="district",
@@ -631,7 +643,7 @@ def nisp_youth_claim(registry: Registry | None = None, *, age: pd.DataFrame | No
     (True for the definition nearest the claim).
     """
     reg = registry or load_registry()
-    a = _age_with_units(reg, age)
+    a = age_table_with_units(reg, age)
     a = a[(a["sex"] == "all_sexes") & (a["residence"] == "overall")]
     rows = []
     for name, lo, hi, adult in NISP_YOUTH_DEFINITIONS:
@@ -649,7 +661,7 @@ def nisp_youth_claim(registry: Registry | None = None, *, age: pd.DataFrame | No
 
 
 __all__ = [
-    "ANCHORS", "CENSUS_YEARS", "FR_SUBDIVISIONS", "census2017_revision", "census2017_units", "fata_label_comparison",
-    "frontier_regions", "interpolate_geometric", "nisp_youth_claim", "population_anchors", "population_table",
-    "youth_table", "youth_table13_check",
+    "ANCHORS", "CENSUS_YEARS", "FR_SUBDIVISIONS", "age_table_with_units", "census2017_revision",
+    "census2017_units", "fata_label_comparison", "frontier_regions", "interpolate_geometric", "nisp_youth_claim",
+    "population_anchors", "population_table", "youth_table", "youth_table13_check",
 ]

@@ -59,7 +59,7 @@ CENSUS_COLUMNS = [*CENSUS_MEASURE_COLUMNS, "census_deprivation_year"]
 MPI_COLUMNS = ["mpi_headcount_pct", "mpi_year"]
 D4P_COLUMNS = [c for name in D4P_COVARIATES for c in (name, name.replace("_pct", "_year"))]
 
-RESIDUAL = "row holds events located only to a {level}: it has no population or covariates of its own"
+RESIDUAL = "row holds events located only to {level}: it has no population or covariates of its own"
 
 
 def _check_level(level: str) -> None:
@@ -78,14 +78,18 @@ class Inputs:
 
     def __init__(self, registry: Registry | None = None) -> None:
         self.registry = reg = registry or load_registry()
-        self.anchors = demography.population_anchors(reg)
+        self.c17 = demography.census2017_units(reg)
+        self.anchors = demography.population_anchors(reg, c17=self.c17)
         self.population = {lv: demography.population_table(lv, reg, anchors=self.anchors) for lv in LEVELS}
-        self.youth = demography.youth_table(reg)
-        self.census = deprivation.census_deprivation(reg)
+        self.age = demography.age_table_with_units(reg)
+        self.youth = demography.youth_table(reg, age=self.age)
+        self.census = deprivation.census_deprivation(reg, age=self.age)
         self.mpi = deprivation.mpi_province(reg)
         self.d4p_dictionary = deprivation.d4p_dictionary()
-        self.d4p = deprivation.d4p_long(reg, dictionary=self.d4p_dictionary)
-        self.d4p_weights = d4p_weights(reg, list(deprivation.D4P_YEARS))
+        raw = deprivation.read_d4p_indicators(dictionary=self.d4p_dictionary)
+        self.d4p_units = deprivation.d4p_units(reg, long=raw)
+        self.d4p = deprivation.d4p_long(reg, long=raw, dictionary=self.d4p_dictionary, units=self.d4p_units)
+        self.d4p_weights = d4p_weights(reg, list(deprivation.D4P_YEARS), c17=self.c17)
         self.units = reg.units.set_index("unit_id")
 
 
@@ -121,19 +125,20 @@ def align_years(values: pd.DataFrame, key: Sequence[str], years: Sequence[int], 
             rows.append({**dict(zip(key, k, strict=True)), "year": int(y), value: tv[j], "measured_year": int(ty[j])})
     out = pd.DataFrame(rows, columns=[*key, "year", value, "measured_year"])
     out["measured_year"] = out["measured_year"].astype("Int64")
+    out.attrs = {"sources": list(values.attrs.get("sources", []))}
     return out
 
 
 # --------------------------------------------------------------------------- Data4Pakistan on panel units
 
-def d4p_weights(registry: Registry, years: Sequence[int]) -> pd.DataFrame:
+def d4p_weights(registry: Registry, years: Sequence[int], *, c17: pd.DataFrame | None = None) -> pd.DataFrame:
     """Populations of Data4Pakistan units, to combine their rates: ``unit_id``, ``year``, ``weight``.
 
     Data4Pakistan units are 2017-census districts (Karachi as one city), so their populations are
     the 2017-census units' 1998 and 2017 (provisional) counts, interpolated geometrically: the
     only counts on those boundaries. Karachi City is the sum of the six 2017 Karachi districts.
     """
-    c17 = demography.census2017_units(registry)
+    c17 = demography.census2017_units(registry) if c17 is None else c17
     anchors = pd.concat([
         c17[["unit_id"]].assign(year=1998, population=c17["pop_1998"]),
         c17[["unit_id"]].assign(year=2017, population=c17["pop_2017_provisional"]),
@@ -193,27 +198,35 @@ def d4p_on_units(inputs: Inputs, indicator_id: str, level: Literal["census2023",
     """
     vals = deprivation.d4p_indicator(inputs.d4p, indicator_id)
     years = sorted(vals["year"].unique())
-    v = vals.set_index(["unit_id", "year"])["value"]
-    w = weights.set_index(["unit_id", "year"])["weight"]
+    v = dict(zip(zip(vals["unit_id"], vals["year"]), vals["value"], strict=True))
+    w = dict(zip(zip(weights["unit_id"], weights["year"]), weights["weight"], strict=True))
+    with_value = set(vals["unit_id"])
     rows = []
     for (x, prov), (members, reason) in _d4p_members(inputs, level, layout).items():
+        if reason and members and not (set(members) & with_value):
+            reason += " (and holds no value)"
+        lacking_years: dict[str, list[int]] = {}
         for y in years:
-            if reason:
-                rows.append({"unit_id": x, "province": prov, "year": y, "value": np.nan, "reason": reason})
-                continue
-            lacking = [m for m in members if (m, y) not in v.index]
-            if lacking:
-                rows.append({"unit_id": x, "province": prov, "year": y, "value": np.nan,
-                             "reason": f"no Data4Pakistan value for {', '.join(lacking)} in {y}"})
-            elif len(members) == 1:
-                rows.append({"unit_id": x, "province": prov, "year": y, "value": float(v[(members[0], y)]),
-                             "reason": ""})
-            else:
-                ww = np.array([w[(m, y)] for m in members])
-                vv = np.array([v[(m, y)] for m in members])
-                rows.append({"unit_id": x, "province": prov, "year": y, "value": float(np.dot(ww, vv) / ww.sum()),
-                             "reason": ""})
-    return pd.DataFrame(rows)
+            value = np.nan
+            if not reason:
+                lacking = [m for m in members if (m, y) not in v]
+                for m in lacking:
+                    lacking_years.setdefault(m, []).append(int(y))
+                if not lacking and len(members) == 1:
+                    value = float(v[(members[0], y)])
+                elif not lacking:
+                    ww = np.array([w[(m, y)] for m in members])
+                    vv = np.array([v[(m, y)] for m in members])
+                    value = float(np.dot(ww, vv) / ww.sum())
+            rows.append({"unit_id": x, "province": prov, "year": int(y), "value": value, "reason": reason})
+        if lacking_years:
+            text = "; ".join(f"no Data4Pakistan value for {m} in {_ranges(ys)}" for m, ys in lacking_years.items())
+            for row in rows[-len(years):]:
+                if np.isnan(row["value"]):
+                    row["reason"] = text
+    out = pd.DataFrame(rows)
+    out.attrs = {"sources": _sources(vals, weights)}
+    return out
 
 
 # --------------------------------------------------------------------------- covariates per level
@@ -299,8 +312,8 @@ def drivers_panel(violence: pd.DataFrame, level: Level, inputs: Inputs) -> tuple
     reasons = pd.DataFrame(index=p.index)
     district_level = level != "province"
     residual = p["unit_level"].isin(["country", "division"]) | (district_level & p["unit_level"].eq("province"))
-    residual_reason = p["unit_level"].map(lambda lv: RESIDUAL.format(level=lv if lv != "country" else
-                                                                     "the country (not to a province)"))
+    where = {"country": "the country (not to a province)", "division": "a division (city)", "province": "a province"}
+    residual_reason = p["unit_level"].map(lambda lv: RESIDUAL.format(level=where.get(lv, lv)))
 
     # population
     pop = inputs.population[level]
@@ -374,8 +387,9 @@ def drivers_panel(violence: pd.DataFrame, level: Level, inputs: Inputs) -> tuple
             aligned = align_years(on, ["layout", "unit_id", "province"], years)
             p = p.merge(aligned.rename(columns={"value": col, "measured_year": year_col}),
                         on=["layout", "unit_id", "province", "year"], how="left")
-            why = (on[on["reason"].ne("")].sort_values("year").groupby(["layout", "unit_id", "province"])["reason"]
-                   .agg(lambda s: "; ".join(dict.fromkeys(s))))
+            why_s = (on[on["reason"].ne("")].groupby(["layout", "unit_id", "province"])["reason"]
+                     .agg(lambda s: "; ".join(dict.fromkeys(s))))
+            why = dict(zip(why_s.index, why_s.to_numpy(), strict=True))
             r = pd.Series([why.get((a, b, c), "") for a, b, c in zip(p["layout"], p["unit_id"], p["province"],
                                                                       strict=True)], index=p.index, dtype="object")
             foreign = ~ok & ~p["unit_id"].map(inputs.units["former_fata"]).eq("part")
@@ -389,10 +403,13 @@ def drivers_panel(violence: pd.DataFrame, level: Level, inputs: Inputs) -> tuple
     order = [*KEY_COLUMNS, *MEASURES, *POPULATION_COLUMNS, *YOUTH_COLUMNS, *CENSUS_COLUMNS,
              *(MPI_COLUMNS if level == "province" else D4P_COLUMNS)]
     p = p[order]
+    for c in KEY_COLUMNS:  # merges on keys of other dtypes must not change the panel's key dtypes
+        p[c] = p[c].astype(violence[c].dtype)
     p["pop_method"] = p["pop_method"].astype("string")
     p.attrs["sources"] = _sources(violence, inputs.anchors, inputs.youth, inputs.census,
                                   inputs.mpi if level == "province" else inputs.d4p)
     reasons = pd.concat([p[KEY_COLUMNS], reasons], axis=1)
+    reasons.attrs = {"sources": list(p.attrs["sources"])}
     return p, reasons
 
 
@@ -428,8 +445,10 @@ def missingness(reasons: pd.DataFrame, table: str) -> pd.DataFrame:
     out = g.agg(years=_ranges, n_years="size").reset_index()
     out.insert(0, "table", table)
     out = out[["table", "layout", "unit_id", "unit_level", "province", "covariate", "years", "n_years", "reason"]]
-    return out.sort_values(["layout", "covariate", "unit_level", "province", "unit_id"], kind="stable") \
+    out = out.sort_values(["layout", "covariate", "unit_level", "province", "unit_id"], kind="stable") \
         .reset_index(drop=True)
+    out.attrs = {"sources": list(reasons.attrs.get("sources", []))}
+    return out
 
 
 # --------------------------------------------------------------------------- inequality of district poverty
@@ -438,7 +457,8 @@ def poverty_inequality(inputs: Inputs) -> pd.DataFrame:
     """Inequality of Data4Pakistan district poverty rates, each survey year 2004-2014.
 
     Rows with ``scope`` = ``PK`` (all districts with an estimate, Theil decomposed between and
-    within the pre-2018 provinces) and one per province. Weights: district populations
+    within the pre-2018 provinces) and one per province; provinces listed without any estimate
+    (FATA, AJK, GB) get rows with ``n_units`` 0 and no index. Weights: district populations
     (:func:`d4p_weights`). ``units`` lists the districts each number covers and
     ``units_without_estimate`` those of the scope without one. The rates are small-area model
     estimates in percent, published as whole numbers.
@@ -455,7 +475,7 @@ def poverty_inequality(inputs: Inputs) -> pd.DataFrame:
     prov = inequality_table(df, "value", "weight", by=["year", "province"], unit="unit_id", source=src)
     prov = prov.rename(columns={"province": "scope"})
     out = pd.concat([nat, prov], ignore_index=True)
-    units = inputs.d4p.attrs["units"]
+    units = inputs.d4p_units
     units = units[~units["placeholder"]]
     listed = {"PK": set(units["unit_id"].astype(str))}
     for pr, sub in units.groupby("province_pre2018"):
@@ -463,6 +483,12 @@ def poverty_inequality(inputs: Inputs) -> pd.DataFrame:
     out["units_without_estimate"] = [
         "; ".join(sorted(listed.get(s, set()) - set(u.split("; ")))) for s, u in zip(out["scope"], out["units"],
                                                                                      strict=True)]
+    # scopes listed by Data4Pakistan without any estimate (FATA, AJK, GB): say so, with no number
+    empty = [{"scope": sc, "year": int(y), "n_units": 0, "units": "", "units_without_estimate": "; ".join(sorted(us)),
+              "undefined": "all indices: no district of this scope has an estimate"}
+             for sc, us in listed.items() for y in sorted(df["year"].unique()) if sc not in set(out["scope"])]
+    if empty:
+        out = pd.concat([out, pd.DataFrame(empty)], ignore_index=True)
     out["measure"] = "Data4Pakistan poverty rate (%), small-area model estimate; weights: census population"
     cols = ["scope", "year", "measure", *[c for c in out.columns if c not in ("scope", "year", "measure")]]
     out = out[cols].sort_values(["scope", "year"], key=lambda s: s.map(lambda v: (v != "PK", v))
@@ -478,28 +504,44 @@ def _with_sources(df: pd.DataFrame, sources: Sequence[str]) -> pd.DataFrame:
     return df
 
 
-def build_step(done: dict[str, pd.DataFrame], *, registry: Registry | None = None) -> dict[str, pd.DataFrame]:
+def full_precision(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """A copy with ``columns`` written as the shortest text that reads back to the same float.
+
+    The build writes floats with six decimals; shares stored in full precision are given as text
+    (``repr`` of the float, empty for NaN), which reads back exactly.
+    """
+    out = df.copy()
+    for c in columns:
+        out[c] = pd.array([("" if np.isnan(v) else repr(float(v))) for v in out[c].to_numpy(dtype=float)],
+                          dtype="string")
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def build_step(done: dict[str, pd.DataFrame], *, registry: Registry | None = None,
+               inputs: Inputs | None = None) -> dict[str, pd.DataFrame]:
     """All tables of the demography, deprivation and drivers layer, for ``workbench data build``.
 
     Needs the violence panels of the earlier step in ``done``
     (``violence_province_year``, ``violence_district_year_census2023``,
-    ``violence_district_year_stable``).
+    ``violence_district_year_stable``). ``inputs`` (tests) reuses an :class:`Inputs`.
     """
     absent = [t for t in VIOLENCE_TABLES.values() if t not in done]
     if absent:
         raise ParameterError(f"the drivers step needs the violence tables {absent}; run the violence step first")
-    inputs = Inputs(registry)
+    inputs = inputs or Inputs(registry)
     out: dict[str, pd.DataFrame] = {}
     out["population_province_year"] = inputs.population["province"]
     out["population_district_year_census2023"] = inputs.population["census2023"]
     out["population_district_year_stable"] = inputs.population["stable"]
-    out["census2017_provisional_vs_final"] = demography.census2017_revision(inputs.registry)
-    out["youth_2023"] = inputs.youth
-    out["youth_nisp_d1_claim"] = demography.nisp_youth_claim(inputs.registry)
+    out["census2017_provisional_vs_final"] = demography.census2017_revision(inputs.registry, c17=inputs.c17)
+    out["youth_2023"] = full_precision(inputs.youth, ["share"])
+    out["youth_nisp_d1_claim"] = full_precision(demography.nisp_youth_claim(inputs.registry, age=inputs.age),
+                                                ["share", "difference_from_claim"])
     out["census_deprivation_2023"] = inputs.census
     dic = inputs.d4p_dictionary
     out["d4p_dictionary"] = _with_sources(dic.copy(), dic.attrs.get("sources", []))
-    out["d4p_coverage"] = deprivation.d4p_coverage(inputs.d4p, dic)
+    out["d4p_coverage"] = deprivation.d4p_coverage(inputs.d4p, dic, inputs.d4p_units)
     pov = deprivation.d4p_indicator(inputs.d4p, deprivation.POVERTY_ID)
     out["d4p_poverty_district"] = _with_sources(
         pov[["unit_id", "unit_name", "province_pre2018", "province_current", "stable_id", "year", "value",

@@ -72,6 +72,7 @@ def choropleth(
     boundary_source: str,
     legend_label: str,
     cmap: str = SEQUENTIAL_CMAP,
+    norm: Any = None,
     ax: Any = None,
 ) -> Figure:
     """Map one column of a GeoDataFrame; units without a value are grey and labelled "no data".
@@ -91,6 +92,9 @@ def choropleth(
         footnote together with :data:`DISPUTED_AREAS_NOTE`.
     cmap:
         A matplotlib colour map (sequential, colour-blind safe by default).
+    norm:
+        A matplotlib normalisation for skewed values, e.g. ``matplotlib.colors.LogNorm()`` or
+        ``PowerNorm(0.5)`` (linear by default).
     ax:
         Draw into this axes instead of a new figure.
     """
@@ -110,6 +114,7 @@ def choropleth(
         column=column,
         ax=ax,
         cmap=cmap,
+        norm=norm,
         legend=True,
         legend_kwds={"label": legend_label, "shrink": 0.6},
         missing_kwds={"color": MISSING_COLOUR, "edgecolor": "white", "hatch": "///", "label": "no data"},

@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.errors import ParameterError
 from workbench.geo.boundaries import points_in_polygons, read_layer
 from workbench.geo.units import Registry, load_registry
 from workbench.sources.ucdp import RECURRING_POINT_MIN_EVENTS
@@ -209,7 +210,7 @@ def _stable_of(reg: Registry, unit_id: str, level: str) -> str:
     if level in ("district", "division"):
         try:
             return reg.stable_of(unit_id)
-        except Exception:  # a division that no single stable unit holds
+        except ParameterError:  # a division that no single stable unit holds
             return ""
     return ""
 

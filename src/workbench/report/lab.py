@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
-from workbench.report.kernel import FALLBACK_KERNEL, PROJECT_KERNEL, choose_kernel
+from workbench.report.kernel import FALLBACK_KERNEL, choose_kernel
 from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
 
 MIRROR_ENV = "WORKBENCH_DATA_MIRROR"
@@ -64,5 +64,3 @@ def lab_command(project_root: Path, *, port: int | None = None, browser: bool = 
         env[MIRROR_ENV] = str(Path(env[MIRROR_ENV]).expanduser().resolve())
     return LabCommand(argv=argv, env=env, cwd=notebooks, kernel=kernel)
 
-
-__all__ = ["LabCommand", "lab_command", "PROJECT_KERNEL"]

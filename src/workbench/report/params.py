@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import math
 import re
 import tokenize
@@ -36,8 +37,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-
-import nbformat
 
 from workbench.errors import ParameterError
 
@@ -84,10 +83,34 @@ class ParamSpec:
 # --------------------------------------------------------------------------- the cell
 
 
-def find_parameters_cell(nb: nbformat.NotebookNode) -> int | None:
+def load_notebook_json(path: str | Path) -> dict[str, Any]:
+    """A notebook file as plain JSON (nbformat 4), with each cell's source as one string.
+
+    Plain JSON, not ``nbformat.read``: the runner reads every notebook before anything runs,
+    and importing nbformat (with its JSON-schema validation) costs seconds.
+
+    Raises
+    ------
+    ParameterError
+        Not a readable notebook of format 4.
+    """
+    path = Path(path)
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"notebook {path}: cannot be read as a notebook file ({exc})") from None
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+        raise ParameterError(f"notebook {path}: not a Jupyter notebook of format 4 (save it with JupyterLab 3 or later)")
+    for cell in nb["cells"]:
+        source = cell.get("source", "")
+        cell["source"] = "".join(source) if isinstance(source, list) else str(source)
+    return nb
+
+
+def find_parameters_cell(nb: Mapping[str, Any]) -> int | None:
     """Index of the first cell tagged ``parameters``, or None."""
-    for index, cell in enumerate(nb.cells):
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
+    for index, cell in enumerate(nb["cells"]):
+        if "parameters" in (cell.get("metadata") or {}).get("tags", []):
             return index
     return None
 
@@ -101,14 +124,14 @@ def read_parameters(path: str | Path) -> dict[str, ParamSpec]:
         The notebook has no cell tagged ``parameters``, or the cell breaks the grammar.
     """
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    nb = load_notebook_json(path)
     index = find_parameters_cell(nb)
     if index is None:
         raise ParameterError(
             f"notebook {path}: no cell is tagged 'parameters'; its first code cell must be, "
             "with one `name: type = default  # help` per line"
         )
-    return parse_parameters_source(nb.cells[index].source, where=f"notebook {path}, parameters cell")
+    return parse_parameters_source(nb["cells"][index]["source"], where=f"notebook {path}, parameters cell")
 
 
 def parse_parameters_source(source: str, *, where: str = "parameters cell") -> dict[str, ParamSpec]:

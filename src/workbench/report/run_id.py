@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import nbformat
+from workbench.report.params import load_notebook_json
 
 _SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
@@ -45,10 +45,10 @@ def _digest(text: str | bytes) -> str:
 
 def notebook_source_digest(path: str | Path) -> str:
     """sha256 of a notebook's cells (type, text, tags), without outputs or counts."""
-    nb = nbformat.read(Path(path), as_version=4)
+    nb = load_notebook_json(path)
     cells = [
-        {"type": c.cell_type, "source": c.source, "tags": sorted(c.get("metadata", {}).get("tags", []))}
-        for c in nb.cells
+        {"type": c.get("cell_type"), "source": c["source"], "tags": sorted((c.get("metadata") or {}).get("tags", []))}
+        for c in nb["cells"]
     ]
     return _digest(canonical_json(cells))
 

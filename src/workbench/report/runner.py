@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -288,6 +288,10 @@ def execute_tasks(
                     mark = "[green]ok[/green]" if result.status == "ok" else "[red]FAILED[/red]"
                     progress.console.print(f"{mark} {task.name} ({result.duration_s:.1f} s)"
                                            + ("" if result.status == "ok" else f": {result.summary()}"))
+                    if result.html_removed_assets:
+                        progress.console.print(f"[yellow]note[/yellow] {task.name}: removed "
+                                               f"{len(result.html_removed_assets)} remote asset(s) from the HTML "
+                                               "(listed in the manifest)")
                     progress.advance(bar)
         progress.update(bar, description="done")
     return [results[t.name] for t in tasks]
@@ -335,7 +339,6 @@ def execute_plan(
     force: bool = False,
     console: Console | None = None,
     kernel: KernelChoice | None = None,
-    executor: Callable[..., list[NotebookResult]] | None = None,
 ) -> RunOutcome:
     """Execute a planned run into ``reports/`` (or find that it was done already).
 
@@ -353,8 +356,6 @@ def execute_plan(
         Where progress and messages go (stderr by default).
     kernel:
         The kernel to use; :func:`~workbench.report.kernel.choose_kernel` by default.
-    executor:
-        Replaces :func:`execute_tasks` (tests).
     """
     if not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"--jobs: expected a whole number of at least 1, found {jobs!r}")
@@ -392,7 +393,7 @@ def execute_plan(
             )
             for nb in plan.notebooks
         ]
-        results = (executor or execute_tasks)(tasks, jobs=jobs, console=console)
+        results = execute_tasks(tasks, jobs=jobs, console=console)
         entries = [_notebook_entry(plan, nb, r, tmp / nb.name) for nb, r in zip(plan.notebooks, results, strict=True)]
         failed = [r for r in results if r.status != "ok"]
         for r in results:  # keep the kernel logs of failed notebooks only

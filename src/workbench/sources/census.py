@@ -78,18 +78,22 @@ def read_text_csv(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     return df
 
 
-def _fail_rows(path: str | Path, df: pd.DataFrame, bad: np.ndarray | pd.Series, column: str, problem: str,
-               expected: str, values: pd.Series | None = None) -> None:
-    """Raise one error for every row in ``bad`` (the first named), with a failure-cases table."""
+def fail_rows(path: str | Path, df: pd.DataFrame, bad: np.ndarray | pd.Series, column: str, problem: str,
+              expected: str, values: pd.Series | None = None) -> None:
+    """Raise one error for every row in ``bad`` (the first named), with a failure-cases table.
+
+    ``df`` needs the ``record`` column of :func:`read_text_csv`; ``values`` (default ``df[column]``)
+    are the offending values shown.
+    """
     bad = np.asarray(bad, dtype=bool)
-    sub = df.loc[bad]
-    shown = (values if values is not None else df[column]).loc[bad] if column in df.columns or values is not None \
-        else pd.Series([None] * len(sub), index=sub.index)
-    cases = pd.DataFrame({"file": str(path), "row": sub["record"].to_numpy(), "column": column,
+    shown = (df[column] if values is None else values).loc[bad]
+    records = df.loc[bad, "record"]
+    cases = pd.DataFrame({"file": str(path), "row": records.to_numpy(), "column": column,
                           "value": shown.to_numpy(), "problem": problem})
-    first = sub.iloc[0]
-    raise DataValidationError(path, f"{problem}: expected {expected}, found {shown.iloc[0]!r}",
-                              row=int(first["record"]), column=column, failure_cases=cases)
+    first = shown.iloc[0]
+    first = first.item() if isinstance(first, np.generic) else first
+    raise DataValidationError(path, f"{problem}: expected {expected}, found {first!r}",
+                              row=int(records.iloc[0]), column=column, failure_cases=cases)
 
 
 def parse_counts(df: pd.DataFrame, columns: Sequence[str], path: str | Path, *,
@@ -106,15 +110,15 @@ def parse_counts(df: pd.DataFrame, columns: Sequence[str], path: str | Path, *,
         values = pd.to_numeric(text.where(~empty), errors="coerce").astype("float64")
         not_number = values.isna() & ~empty
         if not_number.any():
-            _fail_rows(path, out, not_number, col, "not a number", "a whole number of persons/households")
+            fail_rows(path, out, not_number, col, "not a number", "a whole number of persons/households")
         if empty.any() and not allow_missing:
-            _fail_rows(path, out, empty, col, "missing count", "a count (the cell is empty)")
+            fail_rows(path, out, empty, col, "missing count", "a count (the cell is empty)")
         negative = values < 0
         if negative.any():
-            _fail_rows(path, out, negative, col, "negative count", "a count >= 0")
+            fail_rows(path, out, negative, col, "negative count", "a count >= 0")
         fractional = values.notna() & (values != np.floor(values))
         if fractional.any():
-            _fail_rows(path, out, fractional, col, "fractional count", "a whole number")
+            fail_rows(path, out, fractional, col, "fractional count", "a whole number")
         out[col] = values
     return out
 
@@ -128,7 +132,7 @@ def parse_numbers(df: pd.DataFrame, columns: Sequence[str], path: str | Path) ->
         values = pd.to_numeric(text.where(~empty), errors="coerce").astype("float64")
         bad = values.isna() & ~empty
         if bad.any():
-            _fail_rows(path, out, bad, col, "not a number", "a number or an empty cell")
+            fail_rows(path, out, bad, col, "not a number", "a number or an empty cell")
         out[col] = values
     return out
 
@@ -141,7 +145,7 @@ def check_percent(df: pd.DataFrame, column: str, path: str | Path, *, low: float
     if mask is not None:
         bad &= mask.to_numpy()
     if bad.any():
-        _fail_rows(path, df, bad, column, "percentage out of range", f"a value in {low:g}-{high:g}")
+        fail_rows(path, df, bad, column, "percentage out of range", f"a value in {low:g}-{high:g}")
 
 
 def check_sum(df: pd.DataFrame, total: str, parts: Sequence[str], path: str | Path, what: str, *,
@@ -245,7 +249,7 @@ def read_census2017_tehsil(path: str | Path | None = None) -> pd.DataFrame:
 def _check_residence(df: pd.DataFrame, path: Path, allowed: tuple[str, ...]) -> None:
     bad = ~df["residence"].isin(allowed)
     if bad.any():
-        _fail_rows(path, df, bad, "residence", "unknown residence", f"one of {list(allowed)}")
+        fail_rows(path, df, bad, "residence", "unknown residence", f"one of {list(allowed)}")
 
 
 # --------------------------------------------------------------------------- census 2023: totals
@@ -270,7 +274,7 @@ def read_summary(level: Level = "district", path: str | Path | None = None) -> p
     if level == "province":
         bad = ~df["area_src"].isin(["All", "Rural", "Urban"])
         if bad.any():
-            _fail_rows(path, df, bad, "area_src", "unknown area", "All, Rural or Urban")
+            fail_rows(path, df, bad, "area_src", "unknown area", "All, Rural or Urban")
         for col in ("pop_2023", "pop_2017"):
             wide = df.pivot_table(index="region_src", columns="area_src", values=col, aggfunc="sum")
             off = wide.index[(wide["All"] != wide["Rural"] + wide["Urban"])]
@@ -354,26 +358,26 @@ def read_age_table(level: Level = "district", path: str | Path | None = None) ->
     _check_residence(df, path, RESIDENCES)
     bad = ~df["sex"].isin(SEXES)
     if bad.any():
-        _fail_rows(path, df, bad, "sex", "unknown sex", f"one of {list(SEXES)}")
+        fail_rows(path, df, bad, "sex", "unknown sex", f"one of {list(SEXES)}")
 
     # labels and bounds agree
     lo, hi = _age_bounds(df["age_label_src"])
     is_total = df["age_label_src"].str.strip().eq(AGE_TOTAL_LABEL)
     unknown = lo.isna() & ~is_total
     if unknown.any():
-        _fail_rows(path, df, unknown, "age_label_src", "unknown age label",
+        fail_rows(path, df, unknown, "age_label_src", "unknown age label",
                    f"'{AGE_TOTAL_LABEL}', 'BELOW 1', '01'..'74' or '{AGE_TOP} & ABOVE'")
     for col, want in (("age_min", lo), ("age_max", hi)):
         differ = ~((df[col] == want) | (df[col].isna() & want.isna()))
         if differ.any():
-            _fail_rows(path, df, differ, col, f"{col} disagrees with the age label",
+            fail_rows(path, df, differ, col, f"{col} disagrees with the age label",
                        "the bounds of age_label_src", values=df[col])
 
     # every cell holds each age once: 0..74, 75+, ALL AGES
     key = [*unit, "residence", "sex"]
     dup = df.duplicated([*key, "age_label_src"], keep="first")
     if dup.any():
-        _fail_rows(path, df, dup, "age_label_src", "age row repeated in its cell", "each age once per cell")
+        fail_rows(path, df, dup, "age_label_src", "age row repeated in its cell", "each age once per cell")
     n_expected = AGE_TOP + 2  # 0..74, 75+, total
     sizes = df.groupby(key, sort=False)["record"].transform("size")
     short = sizes < n_expected
@@ -513,6 +517,6 @@ def read_amenities_district(path: str | Path | None = None) -> pd.DataFrame:
     check_sum(df, "households", ["toilet_flush", "toilet_non_flush", "toilet_none"], path, "the toilet types")
     bad = df["drink_wtr_improve"].fillna(0) > df["households"].fillna(0)
     if bad.any():
-        _fail_rows(path, df, bad, "drink_wtr_improve", "more households than the universe",
+        fail_rows(path, df, bad, "drink_wtr_improve", "more households than the universe",
                    "at most the row's households")
     return _finish(df, ds, path)

@@ -23,7 +23,6 @@ unknown name is an :class:`~workbench.errors.UnknownUnitError`, never dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +33,7 @@ from workbench.catalog import resolve_path
 from workbench.errors import DataValidationError, ParameterError
 from workbench.geo.units import Registry, load_registry
 from workbench.sources import census
-from workbench.sources.census import _fail_rows, parse_numbers, read_text_csv
+from workbench.sources.census import fail_rows, parse_numbers, read_text_csv
 from workbench.sources.reference import DO_NOT_USE, MPI_TABLE, read_mpi_province
 
 D4P_INDICATORS = "d4p_indicators"
@@ -85,13 +84,13 @@ def read_d4p_definitions(path: str | Path | None = None) -> pd.DataFrame:
     df = read_text_csv(path, ["indicator", "indicator_1", "context", "units", "domain", "source", "definition"])
     dup = df["indicator"].duplicated(keep=False)
     if dup.any():
-        _fail_rows(path, df, dup, "indicator", "indicator defined twice", "one row per indicator")
+        fail_rows(path, df, dup, "indicator", "indicator defined twice", "one row per indicator")
     df.attrs["sources"] = [ds] if ds else []
     df.attrs["file"] = str(path)
     return df
 
 
-def _kind(label: str, units: str, source: str) -> str:
+def _kind(label: str, units: str, source: str) -> MeasureKind:
     low = label.lower()
     if units == "%" and low.startswith("gross school enrollment"):
         return "percent_gross"
@@ -191,7 +190,7 @@ def read_d4p_indicators(path: str | Path | None = None, *, dictionary: pd.DataFr
     df = parse_numbers(df, ["Year", *labels], path)
     bad = ~df["Year"].isin(D4P_YEARS)
     if bad.any():
-        _fail_rows(path, df, bad, "Year", "unexpected year", f"one of {list(D4P_YEARS)}")
+        fail_rows(path, df, bad, "Year", "unexpected year", f"one of {list(D4P_YEARS)}")
     spec = dic.set_index("indicator")
     for col in labels:
         lo, hi = spec.loc[LABEL_FIXES.get(col, col), ["valid_min", "valid_max"]]
@@ -199,7 +198,7 @@ def read_d4p_indicators(path: str | Path | None = None, *, dictionary: pd.DataFr
         out = v.notna() & ((v < lo) | (v > hi))
         if out.any():
             kind = spec.at[LABEL_FIXES.get(col, col), "measure_kind"]
-            _fail_rows(path, df, out, col, f"value out of range for a {kind} indicator", f"{lo:g} to {hi:g}")
+            fail_rows(path, df, out, col, f"value out of range for a {kind} indicator", f"{lo:g} to {hi:g}")
     long = df.melt(id_vars=["record", "Province", "District", "Year"], value_vars=labels, var_name="column",
                    value_name="value")
     long = long[long["value"].notna()].copy()
@@ -211,8 +210,8 @@ def read_d4p_indicators(path: str | Path | None = None, *, dictionary: pd.DataFr
     long = long.sort_values(["indicator_id", "year", "record"], kind="stable").reset_index(drop=True)
     long.attrs["sources"] = [s for s in ([ds] if ds else []) + list(dic.attrs.get("sources", []))]
     long.attrs["file"] = str(path)
-    long.attrs["listed_units"] = df[["Province", "District"]].drop_duplicates().rename(
-        columns={"Province": "province_src", "District": "district_src"}).reset_index(drop=True)
+    # the units listed (with or without values), as plain tuples: attrs are copied with every operation
+    long.attrs["listed_units"] = list(dict.fromkeys(zip(df["Province"], df["District"], strict=True)))
     return long
 
 
@@ -222,7 +221,7 @@ def d4p_units(registry: Registry | None = None, *, long: pd.DataFrame | None = N
     "Jammu & Kashmir" base-map label, which holds no value)."""
     reg = registry or load_registry()
     lg = read_d4p_indicators() if long is None else long
-    listed = lg.attrs["listed_units"].copy()
+    listed = pd.DataFrame(lg.attrs["listed_units"], columns=["province_src", "district_src"])
     file = lg.attrs.get("file")
     listed["unit_id"] = reg.resolve_series(listed["district_src"], source="d4p", level="district",
                                            column="District", file=file)
@@ -241,21 +240,24 @@ def d4p_units(registry: Registry | None = None, *, long: pd.DataFrame | None = N
         raise DataValidationError(file, f"district {r['district_src']!r} is listed under province "
                                         f"{r['province_src']!r} but the registry puts {r['unit_id']} in "
                                         f"{r['province_current']}", column="Province")
-    return listed.reset_index(drop=True)
+    out = listed.reset_index(drop=True)
+    out.attrs = {"sources": list(lg.attrs.get("sources", []))}
+    return out
 
 
 def d4p_long(registry: Registry | None = None, *, long: pd.DataFrame | None = None,
-             dictionary: pd.DataFrame | None = None) -> pd.DataFrame:
+             dictionary: pd.DataFrame | None = None, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """All Data4Pakistan values on registry units (vintage ``d4p``), in long form.
 
     Columns ``unit_id``, ``unit_name``, ``province_pre2018``, ``province_current``, ``stable_id``,
     ``year``, ``indicator_id``, ``value``, ``measure_kind``, ``estimate_type``. The placeholder
     unit "Jammu & Kashmir" is dropped after checking it holds no value (a value would be an error).
+    ``units`` is :func:`d4p_units` (computed when not given).
     """
     reg = registry or load_registry()
     dic = d4p_dictionary() if dictionary is None else dictionary
     lg = read_d4p_indicators(dictionary=dic) if long is None else long
-    units = d4p_units(reg, long=lg)
+    units = d4p_units(reg, long=lg) if units is None else units
     out = lg.merge(units, on=["province_src", "district_src"], how="left", validate="many_to_one")
     held = out["placeholder"]
     if held.any():
@@ -273,20 +275,19 @@ def d4p_long(registry: Registry | None = None, *, long: pd.DataFrame | None = No
     out = out[cols].sort_values(["indicator_id", "year", "unit_id"], kind="stable").reset_index(drop=True)
     for c in ("unit_id", "unit_name", "province_pre2018", "province_current", "stable_id", "indicator_id"):
         out[c] = out[c].astype("string")
-    out.attrs["sources"] = list(lg.attrs.get("sources", []))
-    out.attrs["units"] = units
+    out.attrs = {"sources": list(lg.attrs.get("sources", []))}
     return out
 
 
-def d4p_coverage(long: pd.DataFrame, dictionary: pd.DataFrame) -> pd.DataFrame:
+def d4p_coverage(long: pd.DataFrame, dictionary: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """What Data4Pakistan really holds: one row per indicator and published round (year).
 
     Columns ``indicator_id``, ``indicator``, ``measure_kind``, ``estimate_type``, ``year``,
     ``units_listed`` (units in the file, placeholder excluded), ``units_with_value``,
     ``units_without_value`` and ``missing_units`` (their registry ids, ``;``-joined; empty
-    when the indicator has no value at all that year, see ``units_with_value``).
+    when the indicator has no value at all that year, see ``units_with_value``). ``units`` is
+    :func:`d4p_units`.
     """
-    units = long.attrs["units"]
     real = units.loc[~units["placeholder"], "unit_id"].astype(str).tolist()
     have: dict[tuple[str, int], set[str]] = {}
     for (ind, year), sub in long.groupby(["indicator_id", "year"])["unit_id"]:
@@ -382,7 +383,6 @@ def mpi_province(registry: Registry | None = None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- census 2023 deprivation
 
-CensusMeasure = Literal["literacy_10plus", "out_of_school_5_16", "improved_water", "flush_toilet", "electricity"]
 #: measure -> (numerator, denominator, universe, tables). Table 12 names are its ``variable`` labels.
 CENSUS_MEASURES: dict[str, tuple[str, str, str, str]] = {
     "literacy_10plus": ("Literate >=10", "Population >=10", "persons aged 10 and over", "Table 12"),
@@ -396,11 +396,11 @@ CENSUS_DEPRIVATION_COLUMNS = ["level", "unit_id", "unit_name", "province", "meas
                               "numerator", "denominator", "rate_pct", "universe", "census_table", "measured_year"]
 
 
-def _district_counts(registry: Registry) -> pd.DataFrame:
+def _district_counts(registry: Registry, age: pd.DataFrame | None = None) -> pd.DataFrame:
     """Numerators and denominators of every census measure by 2023 district, sex and residence."""
     t12 = census.read_table12_district()
     amen = census.read_amenities_district()
-    age = census.read_age_table("district")
+    age = census.read_age_table("district") if age is None else age
     frames = []
     for measure, (num, den, _, _) in CENSUS_MEASURES.items():
         if measure == "literacy_10plus":
@@ -427,7 +427,8 @@ def _district_counts(registry: Registry) -> pd.DataFrame:
     return out
 
 
-def census_deprivation(registry: Registry | None = None, *, counts: pd.DataFrame | None = None) -> pd.DataFrame:
+def census_deprivation(registry: Registry | None = None, *, counts: pd.DataFrame | None = None,
+                       age: pd.DataFrame | None = None) -> pd.DataFrame:
     """Census 2023 deprivation by district, province and Pakistan, with numerators and denominators.
 
     Measures (:data:`CENSUS_MEASURES`): ``literacy_10plus`` (literate persons 10+ / persons 10+,
@@ -440,13 +441,15 @@ def census_deprivation(registry: Registry | None = None, *, counts: pd.DataFrame
     (NaN where the denominator is 0 or missing, e.g. rural Karachi). All counts are on the
     Table 4 universe (240.46 M persons; 38.29 M households).
 
+    ``counts`` (tests) replaces the district counts; ``age`` is a Table 4 frame already read.
+
     Raises
     ------
     DataValidationError
         A numerator larger than its denominator (a rate above 100%).
     """
     reg = registry or load_registry()
-    c = _district_counts(reg) if counts is None else counts
+    c = _district_counts(reg, age) if counts is None else counts
     c = c.copy()
     c["province"] = [reg.province_of(u, "current") for u in c["unit_id"]]
     keys = ["measure", "sex", "residence"]
@@ -485,24 +488,3 @@ def census_deprivation(registry: Registry | None = None, *, counts: pd.DataFrame
         out[col] = out[col].astype("string")
     out.attrs["sources"] = list(c.attrs.get("sources", []))
     return out
-
-
-def census_deprivation_wide(table: pd.DataFrame, unit_ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per unit (all sexes, overall): ``<measure>_pct`` with ``<measure>_num`` and ``_den``."""
-    sub = table[(table["sex"] == "all_sexes") & (table["residence"] == "overall")]
-    if unit_ids is not None:
-        sub = sub[sub["unit_id"].isin(list(unit_ids))]
-    parts = []
-    for m in CENSUS_MEASURES:
-        s = sub[sub["measure"] == m].set_index("unit_id")
-        parts.append(pd.DataFrame({f"{m}_pct": s["rate_pct"], f"{m}_num": s["numerator"],
-                                   f"{m}_den": s["denominator"]}))
-    out = pd.concat(parts, axis=1).reset_index()
-    out.attrs["sources"] = list(table.attrs.get("sources", []))
-    return out
-
-
-def check_measure(name: str, allowed: Sequence[str] = tuple(CENSUS_MEASURES)) -> None:
-    """Raise :class:`ParameterError` unless ``name`` is a census deprivation measure."""
-    if name not in allowed:
-        raise ParameterError(f"unknown measure {name!r}; measures: {list(allowed)}")

@@ -1,0 +1,1407 @@
+"""The NISP claims audit: a computed verdict for every claim encoded in ``data/policy/nisp2018.yaml``.
+
+Each claim (NISP 2018 and the PIPS brief of May 2017) is checked by an *audit procedure*
+(:data:`PROCEDURES`): it computes the measure the data offer for the claim's geography, period and
+comparison, and a pure *verdict rule* (``rule_*``) turns the numbers into one of
+:data:`VERDICTS`. Nothing is written by hand: a claim whose measure no mirrored data set holds
+(``data_can_speak: false``) is "cannot be tested with available data", with the reason.
+
+Every claim is computed under a primary specification and under alternatives:
+
+* *readings*: where the text leaves a term open (the age band of "young people", the territory
+  of "national territory", the measure of "incidence of militancy"), each admissible reading is
+  computed; when readings disagree the verdict is ``mixed`` and says which reading supports it;
+* *sensitivity*: the deaths estimate (UCDP low/high), the period (shifted a year either way, the
+  policy's own reference period, the longest period with data), the types of violence
+  (one-sided + non-state as the "terrorism" proxy), the boundary layer. These never change the
+  verdict; the result lists every alternative whose verdict differs (``robust`` is False then).
+
+The rules, thresholds and defaults are documented in ``docs/claims.md``.
+
+Examples
+--------
+>>> from workbench.policy.claims import audit_claims, claims_frame_from
+>>> results = audit_claims(claim_ids=["C5.punjab_highest_deaths_per_attack"])  # doctest: +SKIP
+>>> claims_frame_from(results)[["claim_id", "verdict"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import ParameterError
+from workbench.indicators.violence import lethality, rate_per_100k
+from workbench.panel import FIRST_YEAR as UCDP_FIRST_YEAR
+from workbench.panel import LAST_YEAR as UCDP_LAST_YEAR
+from workbench.panel import VIOLENCE_TYPES
+from workbench.policy.nisp import Claim, Policy, load_policy
+
+__all__ = [
+    "CANNOT", "MIXED", "NOT_SUPPORTED", "PROCEDURES", "SUPPORTED", "VERDICTS", "AuditParameters", "ClaimResult",
+    "Evidence", "Judgement", "audit_claims", "claims_frame_from", "combine_readings", "numbers_frame_from",
+    "rule_approx", "rule_approx_all", "rule_at_least", "rule_decline", "rule_lower_bound_approx", "rule_rank",
+    "rule_rank_order", "rule_share_above", "rule_share_in_range", "rule_top_k", "rule_peak_then_decline",
+    "sensitivity_frame_from",
+]
+
+Verdict = Literal["supported", "not supported", "mixed", "cannot be tested with available data"]
+SUPPORTED: Verdict = "supported"
+NOT_SUPPORTED: Verdict = "not supported"
+MIXED: Verdict = "mixed"
+CANNOT: Verdict = "cannot be tested with available data"
+VERDICTS: tuple[str, ...] = (SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT)
+
+ScenarioKind = Literal["primary", "reading", "period", "deaths estimate", "violence types", "comparison set",
+                       "source"]
+DeathsEstimate = Literal["best", "low", "high"]
+TERRORISM_TYPES: tuple[str, ...] = ("non_state", "one_sided")
+POLICY_SOURCE = "policy:nisp2018"
+#: First year with a population denominator (the 1998 census; nothing is extrapolated before it).
+FIRST_POPULATION_YEAR = 1998
+#: Short labels of the provinces and territories, for the printed numbers.
+SHORT_NAMES: dict[str, str] = {
+    "PK": "Pakistan", "PK-PB": "Punjab", "PK-SD": "Sindh", "PK-KP": "KP", "PK-TA": "FATA", "PK-BA": "Balochistan",
+    "PK-IS": "ICT", "PK-GB": "GB", "PK-JK": "AJK", "division/karachi": "Karachi",
+}
+PER_CAPITA_NOTE = ("per 100,000 person-years: the period's count over the sum of its yearly populations "
+                   "(geometric interpolation between the censuses of 1998, 2017 and 2023; no population before 1998)")
+FEW_UNITS_NOTE = "a ranking of {n} regions is descriptive: no statistical test is possible or implied"
+UCDP_NOTE = ("UCDP GED 22.1 records organised violence (state-based, non-state, one-sided) with at least one death, "
+             "1989-2021; injuries, attacks without deaths and violence outside its definitions are not in it")
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class AuditParameters:
+    """Thresholds and defaults of the verdict rules (documented in ``docs/claims.md``).
+
+    Parameters
+    ----------
+    default_period:
+        Years used for a claim that states no period: the ten years before the policy (2008-2017).
+    approx_tolerance:
+        Relative tolerance of "approximately"/"about" (0.05: within 5% of the stated figure).
+    figure_tolerance:
+        Relative tolerance of a figure printed without qualifier (0.02: rounding and press reports
+        that round differently).
+    considerable_decline:
+        Smallest fall, first to last year, that counts as "considerable" (0.25 = 25%).
+    usually_share:
+        "Usually": more than this share of the years.
+    order_min_concordance:
+        A rank order is ``mixed`` (not ``not supported``) when at least this share of its pairs agree.
+    period_shift:
+        Years by which sensitivity shifts a period either way.
+    """
+
+    default_period: tuple[int, int] = (2008, 2017)
+    approx_tolerance: float = 0.05
+    figure_tolerance: float = 0.02
+    considerable_decline: float = 0.25
+    usually_share: float = 0.5
+    order_min_concordance: float = 0.5
+    period_shift: int = 1
+
+    def __post_init__(self) -> None:
+        start, end = self.default_period
+        if not (UCDP_FIRST_YEAR <= start <= end <= UCDP_LAST_YEAR):
+            raise ParameterError(f"default_period must lie within UCDP GED's {UCDP_FIRST_YEAR}-{UCDP_LAST_YEAR}; "
+                                 f"got {start}-{end}")
+        for name in ("approx_tolerance", "figure_tolerance", "considerable_decline", "usually_share",
+                     "order_min_concordance"):
+            value = getattr(self, name)
+            if not 0 <= value < 1:
+                raise ParameterError(f"{name} must be a fraction in [0, 1); got {value!r}")
+        if not isinstance(self.period_shift, int) or not 1 <= self.period_shift <= 5:
+            raise ParameterError(f"period_shift must be a whole number of years from 1 to 5; got {self.period_shift!r}")
+
+
+# --------------------------------------------------------------------------- verdict rules (pure)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict and the sentence that says why (which rule, with which numbers)."""
+
+    verdict: Verdict
+    reason: str
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def rule_approx(observed: float, expected: float, tolerance: float) -> Judgement:
+    """``supported`` when ``observed`` is within ``tolerance`` (relative) of ``expected``.
+
+    Examples
+    --------
+    >>> rule_approx(43.6, 42, 0.05).verdict
+    'supported'
+    >>> rule_approx(39.6, 42, 0.05).verdict
+    'not supported'
+    """
+    if expected == 0 or not np.isfinite(observed):
+        return Judgement(CANNOT, "no finite observed value, or an expected value of zero")
+    diff = (observed - expected) / abs(expected)
+    ok = abs(diff) <= tolerance + 1e-12
+    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
+                     f"{observed:,.4g} is {diff:+.1%} from {expected:,.4g}; tolerance ±{tolerance:.0%}")
+
+
+def rule_approx_all(observed: Sequence[float], expected: float, tolerance: float) -> Judgement:
+    """Several independent observations of one figure: all within tolerance ``supported``, none
+    ``not supported``, some ``mixed``.
+
+    Examples
+    --------
+    >>> rule_approx_all([73.0, 73.7], 74, 0.02).verdict
+    'supported'
+    >>> rule_approx_all([70.0, 73.7], 74, 0.02).verdict
+    'mixed'
+    """
+    values = [float(v) for v in observed if np.isfinite(v)]
+    if not values:
+        return Judgement(CANNOT, "no independent observation")
+    ok = [rule_approx(v, expected, tolerance).verdict == SUPPORTED for v in values]
+    verdict = SUPPORTED if all(ok) else NOT_SUPPORTED if not any(ok) else MIXED
+    shown = ", ".join(f"{v:g}" for v in values)
+    return Judgement(verdict, f"{sum(ok)} of {len(values)} observations ({shown}) within ±{tolerance:.0%} "
+                              f"of {expected:g}")
+
+
+def rule_lower_bound_approx(lower_bound: float, expected: float, tolerance: float) -> Judgement:
+    """A figure checked against a measure that can only be smaller (deaths for casualties).
+
+    Above the figure by more than the tolerance: ``not supported`` (the part alone exceeds the
+    whole). Within the tolerance: ``mixed`` (right only if the figure counts the part alone).
+    Below: ``cannot be tested`` (consistent, but the missing part would be needed to confirm it).
+
+    Examples
+    --------
+    >>> rule_lower_bound_approx(24052, 11862, 0.05).verdict
+    'not supported'
+    >>> rule_lower_bound_approx(6000, 11862, 0.05).verdict
+    'cannot be tested with available data'
+    """
+    if expected <= 0 or not np.isfinite(lower_bound):
+        return Judgement(CANNOT, "no finite lower bound, or a non-positive figure")
+    diff = (lower_bound - expected) / expected
+    if diff > tolerance:
+        return Judgement(NOT_SUPPORTED, f"the lower bound {lower_bound:,.0f} alone exceeds {expected:,.0f} by "
+                                        f"{diff:.0%} (more than the ±{tolerance:.0%} tolerance)")
+    if diff >= -tolerance:
+        return Judgement(MIXED, f"the lower bound {lower_bound:,.0f} matches {expected:,.0f} ({diff:+.1%}): right "
+                                "only if the figure counts what the lower bound counts")
+    return Judgement(CANNOT, f"the lower bound {lower_bound:,.0f} is {-diff:.0%} below {expected:,.0f}: "
+                             "consistent with the figure, but the part the data lack would be needed to confirm it")
+
+
+def rule_at_least(observed: float, threshold: float, *, strict: bool = True) -> Judgement:
+    """``supported`` when ``observed`` exceeds (``strict``) or reaches ``threshold``.
+
+    Examples
+    --------
+    >>> rule_at_least(15000, 28000).verdict
+    'not supported'
+    """
+    if not np.isfinite(observed):
+        return Judgement(CANNOT, "no finite observed value")
+    ok = observed > threshold if strict else observed >= threshold
+    word = "more than" if strict else "at least"
+    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
+                     f"{observed:,.0f} is {'' if ok else 'not '}{word} {threshold:,.0f}")
+
+
+def rule_share_above(part: float, whole: float, threshold: float) -> Judgement:
+    """``supported`` when ``part / whole`` is more than ``threshold`` ("most of": 0.5).
+
+    Examples
+    --------
+    >>> rule_share_above(60, 100, 0.5).verdict
+    'supported'
+    """
+    if not whole or not np.isfinite(part) or not np.isfinite(whole):
+        return Judgement(CANNOT, "the total is zero or missing")
+    share = part / whole
+    ok = share > threshold
+    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
+                     f"share {_pct(share)} ({part:,.0f} of {whole:,.0f}) is {'' if ok else 'not '}more than "
+                     f"{_pct(threshold)}")
+
+
+def _order(values: pd.Series, highest_first: bool) -> pd.Series:
+    return values.rank(ascending=not highest_first, method="min")
+
+
+def rule_rank(values: Mapping[str, float] | pd.Series, target: str, expected_rank: int, *, highest_first: bool = True,
+              above: Sequence[str] | None = None) -> Judgement:
+    """``supported`` when ``target`` holds ``expected_rank`` (1 = highest, or lowest when
+    ``highest_first`` is False) and, if ``above`` is given, exactly those units rank before it.
+
+    Ties share the better rank (``min``) and are named in the reason.
+
+    Examples
+    --------
+    >>> rule_rank({"A": 3.0, "B": 1.0, "C": 2.0}, "C", 2).verdict
+    'supported'
+    >>> rule_rank({"A": 3.0, "B": 1.0, "C": 2.0}, "B", 1, highest_first=False).verdict
+    'supported'
+    """
+    s = pd.Series(values, dtype="float64")
+    if target not in s.index:
+        raise ParameterError(f"target {target!r} is not among the compared units {list(s.index)}")
+    if s.isna().any():
+        return Judgement(CANNOT, f"no value for {', '.join(map(str, s.index[s.isna()]))}")
+    ranks = _order(s, highest_first)
+    got = int(ranks[target])
+    ok = got == expected_rank
+    before = sorted(s.index[ranks < got])
+    if ok and above is not None:
+        ok = set(before) == set(above)
+    ties = sorted(set(s.index[(ranks == got)]) - {target})
+    side = "highest" if highest_first else "lowest"
+    reason = f"{target} ranks {got} of {len(s)} ({side} first), expected {expected_rank}"
+    if above is not None:
+        reason += f"; ranked before it: {', '.join(before) or 'none'} (expected {', '.join(above)})"
+    if ties:
+        reason += f"; tied with {', '.join(ties)}"
+    return Judgement(SUPPORTED if ok else NOT_SUPPORTED, reason)
+
+
+def rule_rank_order(values: Mapping[str, float] | pd.Series, expected_order: Sequence[str],
+                    min_concordance: float) -> Judgement:
+    """Compare the order of ``values`` (highest first) with ``expected_order`` pair by pair.
+
+    All pairs in the expected order: ``supported``; at least ``min_concordance`` of them:
+    ``mixed``; fewer: ``not supported``. A tie agrees with no order.
+
+    Examples
+    --------
+    >>> rule_rank_order({"A": 3, "B": 2, "C": 1}, ["A", "B", "C"], 0.5).verdict
+    'supported'
+    >>> rule_rank_order({"A": 3, "B": 1, "C": 2}, ["A", "B", "C"], 0.5).verdict
+    'mixed'
+    """
+    s = pd.Series(values, dtype="float64")
+    missing = [u for u in expected_order if u not in s.index or pd.isna(s[u])]
+    if missing:
+        return Judgement(CANNOT, f"no value for {', '.join(missing)}")
+    pairs = list(itertools.combinations(expected_order, 2))
+    agree = [a for a, b in pairs if s[a] > s[b]]
+    share = len(agree) / len(pairs) if pairs else 1.0
+    verdict = SUPPORTED if share == 1 else MIXED if share >= min_concordance else NOT_SUPPORTED
+    observed = " > ".join(s.loc[list(expected_order)].sort_values(ascending=False, kind="stable").index)
+    return Judgement(verdict, f"{len(agree)} of {len(pairs)} pairs in the stated order; observed order {observed}")
+
+
+def rule_top_k(need: Mapping[str, float] | pd.Series, outcome: Mapping[str, float] | pd.Series,
+               named: Sequence[str], k: int) -> Judgement:
+    """"The most deprived, namely ``named``, also have the highest incidence": two parts.
+
+    Part 1: the ``k`` highest of ``need`` are ``named``; part 2: the ``k`` highest of
+    ``outcome`` are ``named``. Both: ``supported``; none of ``named`` among the top of
+    ``outcome``: ``not supported``; otherwise ``mixed``.
+
+    Examples
+    --------
+    >>> rule_top_k({"A": 9, "B": 8, "C": 1}, {"A": 5, "B": 4, "C": 1}, ["A", "B"], 2).verdict
+    'supported'
+    >>> rule_top_k({"A": 9, "B": 8, "C": 1}, {"A": 5, "B": 1, "C": 4}, ["A", "B"], 2).verdict
+    'mixed'
+    """
+    n, o = pd.Series(need, dtype="float64"), pd.Series(outcome, dtype="float64")
+    if n.isna().any() or o.isna().any():
+        return Judgement(CANNOT, "a unit lacks a value")
+    top_need = set(n.index[_order(n, True) <= k])
+    top_out = set(o.index[_order(o, True) <= k])
+    want = set(named)
+    part1, part2 = top_need == want, top_out == want
+    verdict = SUPPORTED if part1 and part2 else NOT_SUPPORTED if not (top_out & want) else MIXED
+    return Judgement(verdict, f"top {k} by need: {', '.join(sorted(top_need))} ({'as' if part1 else 'not as'} "
+                              f"stated); top {k} by the outcome: {', '.join(sorted(top_out))} "
+                              f"({'as' if part2 else 'not as'} stated)")
+
+
+def rule_peak_then_decline(series: Mapping[int, float] | pd.Series, peak_year: int) -> Judgement:
+    """"From its peak in ``peak_year``": the series' highest year, and a decline after it.
+
+    ``supported``: ``peak_year`` is the highest year of the series and the last year is lower.
+    ``mixed``: one of the two parts holds, or ``peak_year`` is a local peak (above both
+    neighbours) followed by a decline but not the series' highest year. ``not supported``:
+    neither. The series must contain ``peak_year`` and a year after it.
+
+    Examples
+    --------
+    >>> rule_peak_then_decline({2013: 5, 2014: 9, 2015: 4}, 2014).verdict
+    'supported'
+    >>> rule_peak_then_decline({2010: 12, 2013: 5, 2014: 9, 2015: 4}, 2014).verdict
+    'mixed'
+    """
+    s = pd.Series(series, dtype="float64").sort_index()
+    if peak_year not in s.index or s.index.max() <= peak_year:
+        return Judgement(CANNOT, f"the years {s.index.min()}-{s.index.max()} do not hold {peak_year} and a year "
+                                 "after it")
+    top = s.max()
+    peak_years = [int(y) for y in s.index[s == top]]
+    is_peak = s[peak_year] == top
+    declined = s.iloc[-1] < s[peak_year]
+    prev_, next_ = s.get(peak_year - 1, -np.inf), s.get(peak_year + 1, -np.inf)
+    local = s[peak_year] > prev_ and s[peak_year] > next_
+    if is_peak and declined:
+        verdict = SUPPORTED
+    elif is_peak or (local and declined):
+        verdict = MIXED
+    else:
+        verdict = NOT_SUPPORTED
+    reason = (f"highest year {', '.join(map(str, peak_years))} ({top:,.0f}); {peak_year}: {s[peak_year]:,.0f}"
+              f"{' (a local peak)' if local and not is_peak else ''}; last year {int(s.index[-1])}: "
+              f"{s.iloc[-1]:,.0f} ({'below' if declined else 'not below'} {peak_year})")
+    return Judgement(verdict, reason)
+
+
+def rule_decline(first: float, last: float, *, considerable: float | None) -> Judgement:
+    """A decline from ``first`` to ``last``; with ``considerable`` the fall must reach that share.
+
+    Examples
+    --------
+    >>> rule_decline(400, 90, considerable=0.25).verdict
+    'supported'
+    >>> rule_decline(400, 350, considerable=0.25).verdict
+    'mixed'
+    """
+    if not first or not np.isfinite(first) or not np.isfinite(last):
+        return Judgement(CANNOT, "the first value is zero or missing")
+    change = (last - first) / first
+    if change >= 0:
+        verdict = NOT_SUPPORTED
+    elif considerable is None or -change >= considerable:
+        verdict = SUPPORTED
+    else:
+        verdict = MIXED
+    need = f"; a considerable fall is at least {considerable:.0%}" if considerable is not None else ""
+    return Judgement(verdict, f"{first:,.0f} to {last:,.0f} ({change:+.0%}){need}")
+
+
+def rule_share_in_range(series: Mapping[int, float] | pd.Series, low: float, high: float,
+                        usually: float) -> Judgement:
+    """"Usually" within ``[low, high]``: ``supported`` when more than ``usually`` of the years are.
+
+    Examples
+    --------
+    >>> rule_share_in_range({2008: 30, 2009: 40, 2010: 10}, 25, 999, 0.5).verdict
+    'supported'
+    """
+    s = pd.Series(series, dtype="float64")
+    if s.empty or s.isna().any():
+        return Judgement(CANNOT, "no complete yearly series")
+    inside = s.between(low, high)
+    share = inside.mean()
+    above, below = int((s > high).sum()), int((s < low).sum())
+    ok = share > usually
+    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
+                     f"{int(inside.sum())} of {len(s)} years within {low:g}-{high:g} ({_pct(share)}; "
+                     f"{below} below, {above} above); 'usually' means more than {_pct(usually)}")
+
+
+def combine_readings(verdicts: Mapping[str, str]) -> Judgement:
+    """The verdict over the admissible readings of a claim.
+
+    The readings that can be tested decide: all agree, that verdict; they differ, ``mixed``;
+    none can be tested, ``cannot be tested``.
+
+    Examples
+    --------
+    >>> combine_readings({"15-29": "not supported", "0-24": "supported"}).verdict
+    'mixed'
+    """
+    testable = {k: v for k, v in verdicts.items() if v != CANNOT}
+    if not testable:
+        return Judgement(CANNOT, "no reading can be tested")
+    kinds = set(testable.values())
+    if len(kinds) == 1:
+        return Judgement(kinds.pop(), f"all {len(testable)} readings agree")
+    parts = "; ".join(f"{k}: {v}" for k, v in testable.items())
+    return Judgement(MIXED, f"the verdict depends on the reading ({parts})")
+
+
+# --------------------------------------------------------------------------- evidence (data access)
+
+
+def _province_population() -> pd.DataFrame:
+    from workbench.demography import population_table
+
+    return population_table("province")
+
+
+def _youth_definitions() -> pd.DataFrame:
+    from workbench.demography import nisp_youth_claim
+
+    return nisp_youth_claim()
+
+
+def _mpi_reference() -> pd.DataFrame:
+    from workbench.sources.reference import read_mpi_province
+
+    return read_mpi_province(preferred_only=False)
+
+
+def _mpi_province() -> pd.DataFrame:
+    from workbench.sources.deprivation import mpi_province
+
+    return mpi_province()
+
+
+def _ged_events() -> pd.DataFrame:
+    from workbench.sources.ucdp import read_ged
+
+    return read_ged()
+
+
+def _select_panel(**kwargs: Any) -> pd.DataFrame:
+    from workbench.violence import select_panel
+
+    return select_panel(**kwargs)
+
+
+#: Equal-area projection for areas (Asia South Albers Equal Area Conic).
+EQUAL_AREA_CRS = "ESRI:102028"
+
+
+def _province_areas(layer: str) -> pd.DataFrame:
+    from workbench.geo.boundaries import read_layer
+
+    gdf = read_layer(layer)
+    out = pd.DataFrame({"unit_id": gdf["unit_id"].astype(str).to_numpy(),
+                        "area_km2": gdf.to_crs(EQUAL_AREA_CRS).area.to_numpy() / 1e6})
+    out = out.groupby("unit_id", as_index=False)["area_km2"].sum()
+    out.attrs["sources"] = list(gdf.attrs.get("sources", [layer]))
+    return out
+
+
+def _karachi_units() -> list[str]:
+    from workbench.geo.units import load_registry
+
+    units = load_registry().units
+    return sorted(units.loc[units["division"].eq("division/karachi"), "unit_id"].astype(str))
+
+
+class Evidence:
+    """The data the audit reads, loaded once and cached (each loader can be replaced, e.g. in tests).
+
+    Parameters
+    ----------
+    panel:
+        ``f(**select_panel arguments) -> frame`` (default :func:`workbench.violence.select_panel`).
+    population:
+        ``f() -> frame`` of :func:`workbench.demography.population_table` at province level.
+    events:
+        ``f() -> frame`` of UCDP GED events (:func:`workbench.sources.ucdp.read_ged`).
+    mpi_reference, mpi_province, youth, areas, karachi_units:
+        The MPI reference table (all rows), the MPI headcount by province (preferred rows), the
+        youth definitions of :func:`workbench.demography.nisp_youth_claim`, ``f(layer)`` giving
+        ``unit_id``/``area_km2``, and the 2023 districts of Karachi division.
+    """
+
+    def __init__(self, *, panel: Callable[..., pd.DataFrame] | None = None,
+                 population: Callable[[], pd.DataFrame] | None = None,
+                 events: Callable[[], pd.DataFrame] | None = None,
+                 mpi_reference: Callable[[], pd.DataFrame] | None = None,
+                 mpi_province: Callable[[], pd.DataFrame] | None = None,
+                 youth: Callable[[], pd.DataFrame] | None = None,
+                 areas: Callable[[str], pd.DataFrame] | None = None,
+                 karachi_units: Callable[[], list[str]] | None = None) -> None:
+        self._loaders: dict[str, Callable[..., Any]] = {
+            "panel": panel or _select_panel, "population": population or _province_population,
+            "events": events or _ged_events, "mpi_reference": mpi_reference or _mpi_reference,
+            "mpi_province": mpi_province or _mpi_province, "youth": youth or _youth_definitions,
+            "areas": areas or _province_areas, "karachi_units": karachi_units or _karachi_units,
+        }
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The loader ``name`` called with these arguments (cached)."""
+        key = (name, args, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
+        if key not in self._cache:
+            self._cache[key] = self._loaders[name](*args, **kwargs)
+        return self._cache[key]
+
+
+# --------------------------------------------------------------------------- specifications and outcomes
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One computation of a claim: the primary specification or an alternative."""
+
+    scenario: str
+    kind: ScenarioKind
+    description: str
+    start: int | None = None
+    end: int | None = None
+    deaths_estimate: DeathsEstimate = "best"
+    violence_types: tuple[str, ...] = VIOLENCE_TYPES
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def period(self) -> str:
+        if self.start is None and self.end is None:
+            return "no period"
+        return f"{self.start}" if self.start == self.end else f"{self.start}-{self.end}"
+
+    def opt(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one specification gives: the verdict, the numbers and what was measured."""
+
+    judgement: Judgement
+    observed: str
+    numbers: pd.DataFrame
+    measure_used: str
+    sources: tuple[str, ...]
+
+
+def _numbers(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Long numbers: ``item`` (a unit, group or year), ``quantity``, ``value``, ``rank``."""
+    df = pd.DataFrame(list(rows), columns=["item", "quantity", "value", "rank"])
+    df["value"] = pd.to_numeric(df["value"]).astype("float64")
+    df["rank"] = pd.array(df["rank"], dtype="Int64")
+    return df
+
+
+def _cannot(reason: str, measure_used: str = "none", sources: Iterable[str] = ()) -> Outcome:
+    return Outcome(Judgement(CANNOT, reason), "", _numbers([]), measure_used, tuple(sources))
+
+
+# --------------------------------------------------------------------------- group arithmetic
+
+
+def _label(group: Sequence[str]) -> str:
+    return "+".join(SHORT_NAMES.get(u, u) for u in group)
+
+
+def _sources(*frames: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))
+
+
+VIOLENCE_MEASURES: dict[str, tuple[str, str]] = {
+    "violence.deaths": ("deaths", "UCDP deaths"),
+    "violence.events": ("events", "UCDP events"),
+    "violence.deaths_per_100k": ("deaths", "UCDP deaths per 100,000 person-years"),
+    "violence.events_per_100k": ("events", "UCDP events per 100,000 person-years"),
+    "violence.lethality": ("deaths", "UCDP deaths per UCDP event"),
+}
+
+
+def _measure_text(measure: str, spec: Spec) -> str:
+    text = VIOLENCE_MEASURES[measure][1]
+    if "deaths" in VIOLENCE_MEASURES[measure][0] or measure == "violence.lethality":
+        text += f" ({spec.deaths_estimate} estimate)"
+    if set(spec.violence_types) != set(VIOLENCE_TYPES):
+        text += f", {' + '.join(t.replace('_', '-') for t in spec.violence_types)} violence only"
+    return text
+
+
+def _violence_by_group(ev: Evidence, spec: Spec, groups: Sequence[Sequence[str]], measure: str,
+                       layout: str = "pre2018") -> tuple[pd.DataFrame, tuple[str, ...], str | None]:
+    """Per group: events, deaths, person-years and the measure's value over the spec's years.
+
+    Returns the frame (one row per group, in the given order), the sources and a reason when the
+    measure cannot be computed (population missing).
+    """
+    panel = ev.get("panel", level="province", layout=layout, start_year=spec.start, end_year=spec.end,
+                   deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+    per_capita = measure.endswith("_per_100k")
+    sources = _sources(panel)
+    pop_years = None
+    if per_capita:
+        if spec.start < FIRST_POPULATION_YEAR:
+            return pd.DataFrame(), sources, (f"no population before {FIRST_POPULATION_YEAR} (first census anchor); "
+                                             f"the period starts {spec.start}")
+        pop = ev.get("population")
+        pop = pop[(pop["layout"] == layout) & pop["year"].between(spec.start, spec.end)]
+        pop_years = pop.groupby("unit_id")["population"].agg(lambda s: s.sum(min_count=1) if s.notna().all()
+                                                             else np.nan)
+        sources = sources + _sources(pop)
+    totals = panel.groupby("unit_id")[["events", "deaths"]].sum()
+    rows = []
+    for g in groups:
+        unknown = [u for u in g if u not in totals.index]
+        if unknown:
+            raise ParameterError(f"unit(s) {unknown} are not in the {layout} province panel; units: "
+                                 f"{sorted(totals.index)}")
+        events, deaths = float(totals.loc[list(g), "events"].sum()), float(totals.loc[list(g), "deaths"].sum())
+        person_years = np.nan
+        if per_capita:
+            have = [pop_years.get(u, np.nan) for u in g]
+            person_years = float(np.sum(have)) if all(pd.notna(have)) else np.nan
+        rows.append({"group": _label(g), "events": events, "deaths": deaths, "person_years": person_years})
+    df = pd.DataFrame(rows)
+    if per_capita:
+        lacking = df.loc[df["person_years"].isna(), "group"].tolist()
+        if lacking:
+            return df, sources, f"no population for {', '.join(lacking)} in {spec.period}"
+        df["value"] = np.asarray(rate_per_100k(df[VIOLENCE_MEASURES[measure][0]], df["person_years"]))
+    elif measure == "violence.lethality":
+        df["value"] = np.asarray(lethality(df["deaths"], df["events"]))
+    else:
+        df["value"] = df[VIOLENCE_MEASURES[measure][0]]
+    return df, sources, None
+
+
+def _group_numbers(df: pd.DataFrame, measure: str, ranks: pd.Series | None = None) -> pd.DataFrame:
+    rows = []
+    ratio = measure.endswith("_per_100k") or measure == "violence.lethality"
+    for i, r in df.iterrows():
+        rank = None if ranks is None else int(ranks.iloc[i])
+        rows.append({"item": r["group"], "quantity": measure, "value": r["value"], "rank": rank})
+        for q in ("events", "deaths", "person_years") if ratio else ():
+            if q in r and pd.notna(r[q]):
+                rows.append({"item": r["group"], "quantity": q, "value": r[q], "rank": None})
+    return _numbers(rows)
+
+
+def _fmt(value: float, measure: str) -> str:
+    if measure.endswith("_per_100k") or measure == "violence.lethality":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+# --------------------------------------------------------------------------- procedures
+
+
+def run_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """rank_highest / rank_lowest / rank_position of a violence measure among the comparison set."""
+    measure = spec.opt("measure", claim.indicators[0])
+    groups = spec.opt("comparison_set", claim.comparison_set)
+    df, sources, problem = _violence_by_group(ev, spec, groups, measure)
+    if problem:
+        return _cannot(problem, _measure_text(measure, spec), sources)
+    highest = claim.comparison != "rank_lowest"
+    values = pd.Series(df["value"].to_numpy(), index=df["group"])
+    target = _label(claim.geography)
+    above = [_label(g) for g in claim.expected.above] if claim.expected.above else None
+    judgement = rule_rank(values, target, claim.expected.rank or 1, highest_first=highest, above=above)
+    ranks = _order(values, highest).reset_index(drop=True)
+    order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable")
+    observed = f"{_measure_text(measure, spec)}, {spec.period}: " + "; ".join(
+        f"{r.group} {_fmt(r.value, measure)} ({int(r.rank)})" for r in order.itertuples())
+    return Outcome(judgement, observed, _group_numbers(df, measure, ranks), _measure_text(measure, spec), sources)
+
+
+def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """majority_share: the claim's unit's share of its denominator's events or deaths."""
+    measure = spec.opt("measure", claim.indicators[0])
+    col = VIOLENCE_MEASURES[measure][0]
+    if claim.geography == ["division/karachi"]:
+        panel = ev.get("panel", level="district", layout="current", start_year=spec.start, end_year=spec.end,
+                       deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+        karachi = set(ev.get("karachi_units")) | {"division/karachi"}
+        whole = panel[panel["province"].isin(claim.denominator)]
+        part = whole[whole["unit_id"].isin(karachi)]
+        groups = {"Karachi": float(part[col].sum()), "Sindh": float(whole[col].sum())}
+        extra = {"located only to Sindh": float(whole.loc[whole["unit_level"].eq("province"), col].sum())}
+    else:
+        panel = ev.get("panel", level="province", layout="pre2018", start_year=spec.start, end_year=spec.end,
+                       deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+        whole = panel if claim.denominator == ["PK"] else panel[panel["province"].isin(claim.denominator)]
+        part = whole[whole["unit_id"].isin(claim.geography)]
+        groups = {_label(claim.geography): float(part[col].sum()), _label(claim.denominator): float(whole[col].sum())}
+        extra = {"located only to Pakistan": float(whole.loc[whole["unit_id"].eq("PK"), col].sum())}
+    (pname, pval), (wname, wval) = groups.items()
+    if spec.opt("largest_share"):
+        by_unit = whole.groupby("province")[col].sum()
+        inside = by_unit[by_unit.index.isin(claim.geography)].sum()
+        others = by_unit[~by_unit.index.isin([*claim.geography, "PK"])]
+        values = pd.concat([pd.Series({pname: inside}), others.rename(index=SHORT_NAMES)])
+        judgement = rule_rank(values, pname, 1)
+        judgement = replace(judgement, reason=f"largest share read for 'most of': {judgement.reason}")
+        extra = {f"{k} share": v / wval for k, v in values.sort_values(ascending=False).items()} if wval else {}
+    else:
+        judgement = rule_share_above(pval, wval, claim.expected.value)
+    share = pval / wval if wval else np.nan
+    used = _measure_text(measure, spec)
+    shown = "; ".join(f"{k}: {_pct(v) if k.endswith('share') else f'{v:,.0f}'}" for k, v in extra.items())
+    observed = f"{used}, {spec.period}: {pname} {pval:,.0f} of {wname} {wval:,.0f} ({_pct(share)}); {shown}"
+    rows = [{"item": pname, "quantity": col, "value": pval, "rank": None},
+            {"item": wname, "quantity": col, "value": wval, "rank": None},
+            {"item": pname, "quantity": "share", "value": share, "rank": None},
+            *[{"item": k.removesuffix(" share"), "quantity": "share" if k.endswith("share") else col, "value": v,
+               "rank": None} for k, v in extra.items() if not k.startswith(pname)]]
+    return Outcome(judgement, observed, _numbers(rows), used, _sources(panel))
+
+
+def run_casualties(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """approx_value of a count of casualties against UCDP deaths, a lower bound (no injured)."""
+    panel = ev.get("panel", level="province", layout="pre2018", start_year=spec.start, end_year=spec.end,
+                   deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+    sub = panel[panel["unit_id"].isin(claim.geography)]
+    deaths = float(sub["deaths"].sum())
+    by_unit = sub.groupby("unit_id")["deaths"].sum()
+    tol = params.approx_tolerance if claim.expected.qualifier else params.figure_tolerance
+    judgement = rule_lower_bound_approx(deaths, claim.expected.value, tol)
+    used = _measure_text("violence.deaths", spec)
+    observed = (f"{used}, {_label(claim.geography)}, {spec.period}: {deaths:,.0f} ("
+                + ", ".join(f"{SHORT_NAMES.get(u, u)} {v:,.0f}" for u, v in by_unit.items())
+                + f") against {claim.expected.value:,.0f} casualties stated")
+    rows = [{"item": _label(claim.geography), "quantity": "deaths", "value": deaths, "rank": None},
+            *[{"item": SHORT_NAMES.get(u, u), "quantity": "deaths", "value": v, "rank": None}
+              for u, v in by_unit.items()],
+            {"item": "stated", "quantity": "casualties", "value": claim.expected.value, "rank": None}]
+    return Outcome(judgement, observed, _numbers(rows), used, _sources(panel))
+
+
+def _national_series(ev: Evidence, spec: Spec, column: str) -> tuple[pd.Series, tuple[str, ...]]:
+    panel = ev.get("panel", level="province", layout="current", start_year=spec.start, end_year=spec.end,
+                   deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+    series = panel.groupby("year")[column].sum().astype("float64")
+    return series, _sources(panel)
+
+
+def run_peak(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """peak_then_decline of the national yearly series of UCDP events."""
+    measure = claim.indicators[0]
+    series, sources = _national_series(ev, spec, VIOLENCE_MEASURES[measure][0])
+    judgement = rule_peak_then_decline(series, claim.expected.peak_year)
+    used = _measure_text(measure, spec) + ", Pakistan, per year"
+    top = series.sort_values(ascending=False, kind="stable").head(3)
+    observed = (f"{used}, {spec.period}: highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items())
+                + f"; {claim.expected.peak_year}: {series.get(claim.expected.peak_year, np.nan):,.0f}; "
+                f"{int(series.index[-1])}: {series.iloc[-1]:,.0f}")
+    ranks = _order(series, True)
+    rows = [{"item": str(int(y)), "quantity": VIOLENCE_MEASURES[measure][0], "value": v, "rank": int(ranks[y])}
+            for y, v in series.items()]
+    return Outcome(judgement, observed, _numbers(rows), used, sources)
+
+
+def run_decline(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """decline of the national yearly series from the period's first to its last year."""
+    measure = claim.indicators[0]
+    series, sources = _national_series(ev, spec, VIOLENCE_MEASURES[measure][0])
+    considerable = params.considerable_decline if claim.expected.qualifier else None
+    judgement = rule_decline(series.iloc[0], series.iloc[-1], considerable=considerable)
+    used = _measure_text(measure, spec) + ", Pakistan, per year"
+    observed = f"{used}: " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in series.items())
+    rows = [{"item": str(int(y)), "quantity": VIOLENCE_MEASURES[measure][0], "value": v, "rank": None}
+            for y, v in series.items()]
+    return Outcome(judgement, observed, _numbers(rows), used, sources)
+
+
+#: UCDP actor and conflict names the PIPS claims need.
+GOVERNMENT_OF_PAKISTAN = "Government of Pakistan"
+BALOCHISTAN_CONFLICT = "Pakistan: Balochistan"
+
+
+def run_militant_deaths(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """at_least: deaths of side B in state-based conflicts fought by the Government of Pakistan."""
+    g = ev.get("events")
+    as_of = pd.Timestamp(spec.opt("as_of"))
+    sel = g[(g["type_of_violence"] == 1) & (g["side_a"] == GOVERNMENT_OF_PAKISTAN)
+            & (g["year"] >= spec.start) & (pd.to_datetime(g["date_start"]) <= as_of)]
+    side_b = float(sel["deaths_b"].sum())
+    unknown = float(sel["deaths_unknown"].sum())
+    value = side_b + (unknown if spec.opt("with_unknown") else 0.0)
+    judgement = rule_at_least(value, claim.expected.value, strict=(claim.expected.qualifier or "").startswith("more"))
+    used = ("UCDP deaths of side B (the armed groups) in state-based conflicts with side A the Government of "
+            f"Pakistan{', plus deaths of unknown status' if spec.opt('with_unknown') else ''} (best estimate)")
+    observed = (f"{used}, {spec.start} to {as_of.date()}: {value:,.0f} ({len(sel):,} events; side B {side_b:,.0f}, "
+                f"unknown status {unknown:,.0f}) against more than {claim.expected.value:,.0f} stated")
+    rows = [{"item": "side B", "quantity": "deaths", "value": side_b, "rank": None},
+            {"item": "unknown status", "quantity": "deaths", "value": unknown, "rank": None},
+            {"item": "events", "quantity": "events", "value": float(len(sel)), "rank": None}]
+    return Outcome(judgement, observed, _numbers(rows), used, _sources(g))
+
+
+def run_conflict_intensity(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """within_range: yearly deaths of UCDP's 'Pakistan: Balochistan' conflict in the intensity band."""
+    g = ev.get("events")
+    column = {"best": "best", "low": "low", "high": "high"}[spec.deaths_estimate]
+    sel = g[(g["type_of_violence"] == 1) & (g["conflict_name"] == BALOCHISTAN_CONFLICT)]
+    years = pd.RangeIndex(spec.start, spec.end + 1)
+    series = sel.groupby("year")[column].sum().reindex(years, fill_value=0).astype("float64")
+    judgement = rule_share_in_range(series, claim.expected.low, claim.expected.high, params.usually_share)
+    used = (f"UCDP deaths per year in the state-based conflict '{BALOCHISTAN_CONFLICT}' "
+            f"({spec.deaths_estimate} estimate)")
+    observed = f"{used}: " + ", ".join(f"{y} {v:,.0f}" for y, v in series.items())
+    rows = [{"item": str(y), "quantity": "deaths", "value": v, "rank": None} for y, v in series.items()]
+    return Outcome(judgement, observed, _numbers(rows), used, _sources(g))
+
+
+def run_population_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """rank_highest of census population among the comparison set, in one census year."""
+    pop = ev.get("population")
+    year = spec.start
+    sub = pop[(pop["layout"] == "pre2018") & (pop["year"] == year)].set_index("unit_id")["population"]
+    values = pd.Series({_label(g): sub.reindex(list(g)).sum(min_count=len(g)) for g in claim.comparison_set})
+    judgement = rule_rank(values, _label(claim.geography), claim.expected.rank or 1)
+    ranks = _order(values, True)
+    observed = f"census population {year}: " + "; ".join(
+        f"{k} {v:,.0f} ({int(ranks[k])})" for k, v in values.sort_values(ascending=False).items())
+    rows = [{"item": k, "quantity": "population", "value": v, "rank": int(ranks[k])} for k, v in values.items()]
+    return Outcome(judgement, observed, _numbers(rows), f"census population {year}", _sources(pop))
+
+
+def _independent_mpi(ev: Evidence) -> pd.DataFrame:
+    """Headcount rows of the MPI reference table that do not come from NISP 2018 itself."""
+    from workbench.geo.units import load_registry
+
+    ref = ev.get("mpi_reference")
+    rows = ref[(ref["indicator"] == "H_headcount_pct") & (ref["status"] != "policy_text")
+               & ~ref["status"].str.startswith("CONFLICTING")].copy()
+    reg = load_registry()
+    level = rows["geography_level"].map({"province_or_region": "province", "national": "country"})
+    rows["unit_id"] = [reg.resolve(n, source="mpi", level=lv) for n, lv in zip(rows["unit_name"], level, strict=True)]
+    rows.attrs = dict(ref.attrs)
+    return rows
+
+
+def run_mpi_value(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """approx_value of a province MPI headcount against the press reports of MPDR (2016)."""
+    rows = _independent_mpi(ev)
+    unit = claim.geography[0]
+    mine = rows[rows["unit_id"] == unit]
+    tol = params.approx_tolerance if claim.expected.qualifier else params.figure_tolerance
+    judgement = rule_approx_all(mine["value"].tolist(), claim.expected.value, tol)
+    used = "MPI headcount 2014/15 (MPDR 2016) as reported by the press, NISP's own figures left out"
+    observed = f"{SHORT_NAMES.get(unit, unit)}: " + "; ".join(
+        f"{v:g}% ({p}, row {r})" for v, p, r in zip(mine["value"], mine["publisher"], mine["row_id"], strict=True))
+    nums = [{"item": f"{SHORT_NAMES.get(unit, unit)} ({p}, row {r})", "quantity": "mpi_headcount_pct", "value": v,
+             "rank": None} for v, p, r in zip(mine["value"], mine["publisher"], mine["row_id"], strict=True)]
+    return Outcome(judgement, observed, _numbers(nums), used, _sources(rows))
+
+
+def run_mpi_order(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """rank_order of province MPI headcounts (median of the independent reports per unit)."""
+    rows = _independent_mpi(ev)
+    med = rows.groupby("unit_id")["value"].median()
+    order = [_label(g) for g in claim.expected.order]
+    values = pd.Series({_label(g): med.reindex(list(g)).mean() for g in claim.expected.order})
+    judgement = rule_rank_order(values, order, params.order_min_concordance)
+    used = "MPI headcount 2014/15 (MPDR 2016), median of the press reports per unit, NISP's own figures left out"
+    observed = "; ".join(f"{k} {v:g}%" for k, v in values.items())
+    ranks = _order(values, True)
+    nums = [{"item": k, "quantity": "mpi_headcount_pct", "value": v, "rank": int(ranks[k])} for k, v in values.items()]
+    return Outcome(judgement, observed, _numbers(nums), used, _sources(rows))
+
+
+def run_need_vs_violence(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """association_highest: the most deprived regions (MPI) against the highest violence rates."""
+    measure = spec.opt("measure", claim.indicators[1])
+    groups = claim.comparison_set
+    df, sources, problem = _violence_by_group(ev, spec, groups, measure)
+    if problem:
+        return _cannot(problem, _measure_text(measure, spec), sources)
+    mpi = ev.get("mpi_province").set_index("unit_id")["mpi_headcount_pct"]
+    need = pd.Series({_label(g): mpi.reindex(list(g)).mean() for g in groups})
+    outcome = pd.Series(df["value"].to_numpy(), index=df["group"])
+    named = [_label([u]) for u in claim.geography]
+    judgement = rule_top_k(need, outcome, named, claim.expected.rank or len(named))
+    used = f"MPI headcount 2014/15 (NISP D3's figures); {_measure_text(measure, spec)}"
+    rank_o, rank_n = _order(outcome, True), _order(need, True)
+    observed = (f"MPI %: " + "; ".join(f"{k} {v:g} ({int(rank_n[k])})" for k, v in need.items())
+                + f" | {_measure_text(measure, spec)}, {spec.period}: "
+                + "; ".join(f"{k} {_fmt(v, measure)} ({int(rank_o[k])})" for k, v in outcome.items()))
+    nums = pd.concat([_group_numbers(df, measure, rank_o.reset_index(drop=True)),
+                      _numbers({"item": k, "quantity": "mpi_headcount_pct", "value": v, "rank": int(rank_n[k])}
+                               for k, v in need.items())], ignore_index=True)
+    return Outcome(judgement, observed, nums, used, sources + _sources(ev.get("mpi_province")))
+
+
+#: Units outside "national territory" under the narrow reading (not provinces of Pakistan's constitution).
+AJK_GB = ("PK-JK", "PK-GB")
+
+
+def run_area_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """approx_value of a province's share of the national area (equal-area projection)."""
+    layer = spec.opt("layer", "cod_adm1")
+    areas = ev.get("areas", layer).set_index("unit_id")["area_km2"]
+    with_ajk_gb = spec.opt("with_ajk_gb", False)
+    whole = areas if with_ajk_gb else areas.drop(list(AJK_GB), errors="ignore")
+    part = areas.reindex(claim.geography).sum()
+    share = 100 * part / whole.sum()
+    tol = params.approx_tolerance if claim.expected.qualifier else params.figure_tolerance
+    judgement = rule_approx(share, claim.expected.value, tol)
+    territory = ("all units incl. AJK and GB" if with_ajk_gb
+                 else "the four provinces and ICT (FATA inside KP), without AJK and GB")
+    used = f"area share ({layer}, {EQUAL_AREA_CRS} equal-area), national territory = {territory}"
+    observed = f"{_label(claim.geography)} {part:,.0f} km² of {whole.sum():,.0f} km²: {share:.1f}%"
+    nums = [{"item": _label(claim.geography), "quantity": "area_km2", "value": part, "rank": None},
+            {"item": "national territory", "quantity": "area_km2", "value": whole.sum(), "rank": None},
+            {"item": _label(claim.geography), "quantity": "area_share_pct", "value": share, "rank": None}]
+    return Outcome(judgement, observed, _numbers(nums), used, tuple(ev.get("areas", layer).attrs.get("sources", [])))
+
+
+def run_youth_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """approx_value of the share of young people (census 2023 Table 4) under one age band."""
+    table = ev.get("youth")
+    band = spec.opt("youth_ages")
+    row = table[(table["youth_ages"] == band) & (table["denominator_ages"] == "all ages")]
+    if row.empty:
+        return _cannot(f"no youth share for ages {band} of all ages", sources=_sources(table))
+    share = 100 * float(row["share"].iloc[0])
+    tol = params.approx_tolerance if claim.expected.qualifier else params.figure_tolerance
+    judgement = rule_approx(share, claim.expected.value, tol)
+    used = f"share aged {band} of the whole population, census 2023 Table 4"
+    persons, total = float(row["youth_pop"].iloc[0]), float(row["denominator_pop"].iloc[0])
+    observed = f"Pakistan 2023, ages {band}: {share:.1f}% ({persons:,.0f} of {total:,.0f})"
+    nums = [{"item": f"ages {band}", "quantity": "share_pct", "value": share, "rank": None},
+            {"item": f"ages {band}", "quantity": "persons", "value": float(row["youth_pop"].iloc[0]), "rank": None},
+            {"item": "all ages", "quantity": "persons", "value": float(row["denominator_pop"].iloc[0]), "rank": None}]
+    return Outcome(judgement, observed, _numbers(nums), used, _sources(table))
+
+
+# --------------------------------------------------------------------------- plans: which specifications
+
+
+Plan = Callable[[Claim, AuditParameters], list[Spec]]
+
+
+def _period_of(claim: Claim, params: AuditParameters, *, first_year: int) -> tuple[int, int, str]:
+    """The claim's period, the default window when it states none, or the data's start when only the end is given."""
+    start, end = claim.period.start, claim.period.end
+    if start is None and end is None:
+        s, e = params.default_period
+        return s, e, (f"{s}-{e}: no period stated; default window, the ten years before the policy "
+                      "(AuditParameters.default_period)")
+    if start is None:
+        return first_year, end, f"{first_year}-{end}: no start stated, from the first year with data"
+    note = "stated in the text" if claim.period.stated else "the encoder's reading"
+    return start, end, f"{start}-{end} ({note})"
+
+
+def _shifted(start: int, end: int, shift: int, first: int, last: int) -> list[tuple[int, int, str]]:
+    out = []
+    for d in (-shift, shift):
+        s, e = start + d, end + d
+        if first <= s and e <= last:
+            out.append((s, e, f"period shifted {d:+d} year{'s' if abs(d) > 1 else ''}"))
+    return out
+
+
+def violence_plan(*, deaths: bool, terrorism: bool, per_capita: bool,
+                  readings: Sequence[tuple[str, str, Mapping[str, Any]]] = (),
+                  sensitivity: Sequence[tuple[str, str, Mapping[str, Any]]] = (),
+                  reference_period: tuple[int, int] | None = (2005, 2012)) -> Plan:
+    """The specifications of a claim on the violence panels.
+
+    Primary: the claim's period (or the default window), best estimate, all types. Readings
+    (name, description, options) replace the primary options. Sensitivity: low/high deaths
+    (``deaths``), one-sided + non-state only (``terrorism``), the period shifted either way, the
+    policy's own reference period (C5's 2005-2012) and the longest period with data (from 1998
+    for per-capita measures, from 1989 otherwise, to the claim's end), plus ``sensitivity``.
+    """
+
+    def plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+        first = FIRST_POPULATION_YEAR if per_capita else UCDP_FIRST_YEAR
+        start, end, note = _period_of(claim, params, first_year=first)
+        primary = Spec("primary", "primary", note, start, end)
+        specs = [primary]
+        specs += [replace(primary, scenario=name, kind="reading", description=desc, options=dict(opts))
+                  for name, desc, opts in readings]
+        if deaths:
+            specs += [replace(primary, scenario=f"deaths {est}", kind="deaths estimate",
+                              description=f"UCDP {est} estimate of deaths", deaths_estimate=est)
+                      for est in ("low", "high")]
+        if terrorism:
+            specs.append(replace(primary, scenario="terrorism types", kind="violence types",
+                                 description="one-sided + non-state violence only (attacks by non-state groups; "
+                                             "state-based battles left out)", violence_types=TERRORISM_TYPES))
+        last = min(UCDP_LAST_YEAR, max(end, 2017))
+        periods = _shifted(start, end, params.period_shift, first, UCDP_LAST_YEAR)
+        if not claim.period.stated:  # a stated period is only shifted; an unstated one is also replaced
+            if reference_period is not None and (start, end) != reference_period:
+                periods.append((*reference_period, "C5's own reference period (2005-2012)"))
+            if (first, last) != (start, end):
+                periods.append((first, last, f"longest period with data ({first}-{last})"))
+        specs += [replace(primary, scenario=f"period {s}-{e}", kind="period", description=d, start=s, end=e)
+                  for s, e, d in periods]
+        specs += [replace(primary, scenario=name, kind="comparison set" if "comparison_set" in opts else "source",
+                          description=desc, options=dict(opts)) for name, desc, opts in sensitivity]
+        return specs
+
+    return plan
+
+
+def _fixed_plan(description: str, *, readings: Sequence[tuple[str, str, Mapping[str, Any]]] = (),
+                sensitivity: Sequence[tuple[str, ScenarioKind, str, Mapping[str, Any]]] = (),
+                primary_options: Mapping[str, Any] | None = None, year: int | None = None) -> Plan:
+    """Specifications of a claim on a fixed table (census, MPI, areas): no deaths or period variants
+    beyond the ``sensitivity`` given; ``year`` is the year of the data when it differs from the claim's."""
+
+    def plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+        start, end = (year, year) if year is not None else (claim.period.start, claim.period.end)
+        primary = Spec("primary", "primary", description, start, end, options=dict(primary_options or {}))
+        specs = [primary]
+        specs += [replace(primary, scenario=name, kind="reading", description=desc, options=dict(opts))
+                  for name, desc, opts in readings]
+        specs += [replace(primary, scenario=name, kind=kind, description=desc,
+                          options={**primary.options, **opts}, start=opts.get("start", primary.start),
+                          end=opts.get("end", primary.end))
+                  for name, kind, desc, opts in sensitivity]
+        return specs
+
+    return plan
+
+
+def _militant_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+    as_of = "2017-05-03"
+    base = Spec("primary", "primary", f"{UCDP_FIRST_YEAR} to {as_of} (the PIPS meeting): the start of the 'drive' "
+                "is not stated, so from the first year of UCDP GED", UCDP_FIRST_YEAR, 2017, options={"as_of": as_of})
+    return [base,
+            replace(base, scenario="with unknown status", kind="reading",
+                    description="deaths of unknown status counted as militants (an upper reading)",
+                    options={"as_of": as_of, "with_unknown": True}),
+            replace(base, scenario="from 2004", kind="period", start=2004,
+                    description="from 2004, the first army operations in the tribal areas in UCDP GED"),
+            replace(base, scenario="from 2014", kind="period", start=2014,
+                    description="from 2014 (Zarb-e-Azb, NAP)")]
+
+
+def _baloch_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+    s, e = params.default_period
+    base = Spec("primary", "primary", f"{s}-{e}: 'usually', no period stated; default window", s, e)
+    specs = [base]
+    specs += [replace(base, scenario=f"deaths {est}", kind="deaths estimate", description=f"UCDP {est} estimate",
+                      deaths_estimate=est) for est in ("low", "high")]
+    specs += [replace(base, scenario=f"period {a}-{b}", kind="period", description=d, start=a, end=b)
+              for a, b, d in [*_shifted(s, e, params.period_shift, UCDP_FIRST_YEAR, UCDP_LAST_YEAR),
+                              (2004, 2017, "from 2004, the start of the present insurgency in UCDP GED"),
+                              (UCDP_FIRST_YEAR, 2017, f"longest period with data ({UCDP_FIRST_YEAR}-2017)")]]
+    return specs
+
+
+def _peak_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+    peak = claim.expected.peak_year
+    plan = violence_plan(deaths=False, terrorism=True, per_capita=False, reference_period=None)(claim, params)
+    primary = plan[0]
+    extra = [replace(primary, scenario=f"period {a}-{b}", kind="period", description=d, start=a, end=b)
+             for a, b, d in [(params.default_period[0], primary.end, "default window (ten years before the policy)"),
+                             (peak - 1, primary.end, f"from the year before the stated peak ({peak - 1})"),
+                             (primary.start, UCDP_LAST_YEAR, f"to the end of UCDP GED ({UCDP_LAST_YEAR})")]]
+    return [*plan, *extra]
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """How one claim is audited: its specifications, the computation, and what the data stand in for."""
+
+    run: Callable[[Claim, Spec, Evidence, AuditParameters], Outcome]
+    plan: Plan
+    proxy: str | None
+    caveats: tuple[str, ...] = ()
+
+
+_FOUR = "C5's four regions (Punjab, Sindh, KP+FATA, Balochistan)"
+_WIDER_SET = [["PK-PB"], ["PK-SD"], ["PK-KP", "PK-TA"], ["PK-BA"], ["PK-IS"], ["PK-GB"], ["PK-JK"]]
+_PER_CAPITA = "deaths per 100,000 person-years"
+_RANK_CAVEATS = (FEW_UNITS_NOTE.format(n=4), UCDP_NOTE)
+_KARACHI_CAVEAT = ("UCDP GED covers little of Karachi's ethnic, political and criminal violence (target killings, "
+                   "turf wars, extortion), which falls outside its definitions; Sindh's UCDP counts are a floor")
+
+#: The audit procedure of each claim (claims with ``data_can_speak: false`` need none).
+PROCEDURES: dict[str, Procedure] = {
+    "C5.punjab_most_populous": Procedure(
+        run_population_rank,
+        _fixed_plan("2017 census (final count): 'is' at the time of writing",
+                    sensitivity=[("census 1998", "period", "1998 census", {"start": 1998, "end": 1998}),
+                                 ("census 2023", "period", "2023 census", {"start": 2023, "end": 2023})]),
+        proxy=None, caveats=("FATA's population is counted with KP, as C5 groups them",)),
+    "C5.punjab_least_fatalities": Procedure(
+        run_rank,
+        violence_plan(deaths=True, terrorism=False, per_capita=False, sensitivity=[
+            ("wider set", f"all seven regions incl. ICT, GB and AJK (C5 sets GB and AJK apart as peaceful)",
+             {"comparison_set": _WIDER_SET})]),
+        proxy="UCDP deaths in organised violence (all sides) for 'overall fatalities'",
+        caveats=(*_RANK_CAVEATS, _KARACHI_CAVEAT, "absolute deaths, as the claim says ('overall fatalities'), "
+                 "not per head: Punjab has the largest population")),
+    "C5.punjab_highest_deaths_per_attack": Procedure(
+        run_rank, violence_plan(deaths=True, terrorism=True, per_capita=False),
+        proxy=("UCDP deaths per UCDP event for 'average death toll per terrorist attack': GED events are "
+               "organised-violence events with at least one death, not terrorist attacks"),
+        caveats=(*_RANK_CAVEATS, "attacks without deaths are not in GED, so deaths per event overstate deaths "
+                 "per attack, more so where many attacks kill no one")),
+    "C5.sindh_second_per_capita": Procedure(
+        run_rank, violence_plan(deaths=True, terrorism=False, per_capita=True),
+        proxy=f"UCDP {_PER_CAPITA} for 'casualties per capita' (deaths only: injuries not in UCDP)",
+        caveats=(*_RANK_CAVEATS, PER_CAPITA_NOTE, _KARACHI_CAVEAT)),
+    "C5.kp_fata_casualties_2005_2012": Procedure(
+        run_casualties, violence_plan(deaths=True, terrorism=True, per_capita=False),
+        proxy="deaths only (injuries not in UCDP): UCDP deaths are a lower bound of casualties (killed + injured)",
+        caveats=(UCDP_NOTE, "UCDP counts the deaths of military operations (state-based conflict) as well as of "
+                 "terrorist attacks; NISP's figure is 'primarily' of terrorist-related activity and its source "
+                 "is not named")),
+    "C5.kp_fata_most_incidents": Procedure(
+        run_violence_share,
+        violence_plan(deaths=False, terrorism=True, per_capita=False, readings=[
+            ("largest share", "'most of' read as the largest share among the regions", {"largest_share": True})]),
+        proxy="UCDP events for 'incidents of terrorism' (organised violence with at least one death)",
+        caveats=(UCDP_NOTE, "events located only to 'Pakistan' stay in the national total")),
+    "C5.karachi_most_sindh_violence": Procedure(
+        run_violence_share,
+        violence_plan(deaths=True, terrorism=False, per_capita=False, readings=[
+            ("events", "'violence' read as events", {"measure": "violence.events"})]),
+        proxy="UCDP deaths (and events) for 'violence'",
+        caveats=(UCDP_NOTE, _KARACHI_CAVEAT, "events located only to Sindh (province level) count in Sindh's "
+                 "total but not in Karachi's")),
+    "C5.balochistan_area_42pct": Procedure(
+        run_area_share,
+        _fixed_plan("a geographic fact: current boundaries",
+                    readings=[("with AJK and GB", "national territory including Azad Jammu & Kashmir and "
+                               "Gilgit-Baltistan", {"with_ajk_gb": True})],
+                    sensitivity=[("OSM layer", "source", "OSM 2023 province layer instead of COD 2022",
+                                  {"layer": "osm_provinces"})]),
+        proxy=None, caveats=("areas are computed from the boundary polygons in an equal-area projection, not taken "
+                             "from an official table",)),
+    "C5.balochistan_fourth": Procedure(
+        run_rank,
+        violence_plan(deaths=True, terrorism=False, per_capita=True, readings=[
+            ("events per 100k", "'extremism and violence' read as events per 100,000",
+             {"measure": "violence.events_per_100k"}),
+            ("deaths", "read as total deaths", {"measure": "violence.deaths"}),
+            ("events", "read as total events", {"measure": "violence.events"})]),
+        proxy=f"UCDP {_PER_CAPITA} for 'extremism and violence' (measure not stated)",
+        caveats=(FEW_UNITS_NOTE.format(n=5), UCDP_NOTE, PER_CAPITA_NOTE)),
+    "D3.deprived_regions_most_militancy": Procedure(
+        run_need_vs_violence,
+        violence_plan(deaths=False, terrorism=False, per_capita=True, readings=[
+            ("deaths per 100k", "'incidence of militancy' read as deaths per 100,000",
+             {"measure": "violence.deaths_per_100k"})]),
+        proxy="UCDP events per 100,000 person-years for 'incidence of militancy'; MPI headcount for 'deprived'",
+        caveats=(FEW_UNITS_NOTE.format(n=5), PER_CAPITA_NOTE, UCDP_NOTE, "the MPI figures are those D3 quotes "
+                 "(2014/15); their check against press reports of MPDR (2016) is claim D3.mpi_order")),
+    "D3.mpi_order": Procedure(
+        run_mpi_order, _fixed_plan("2014/15 (MPDR 2016), the figures D3 quotes"), proxy=None,
+        caveats=("no machine-readable MPDR table in the mirror: values are press reports quoting MPDR (2016); "
+                 "NISP's own figures are left out so the check is not circular",)),
+    **{cid: Procedure(run_mpi_value, _fixed_plan("2014/15 (MPDR 2016), the figures D3 quotes"), proxy=None,
+                      caveats=("no machine-readable MPDR table in the mirror: values are press reports quoting "
+                               "MPDR (2016); NISP's own figures are left out so the check is not circular",))
+       for cid in ("D3.mpi_fata_74", "D3.mpi_balochistan_71", "D3.mpi_kp_49", "D3.mpi_sindh_43",
+                   "D3.mpi_punjab_31")},
+    "A1.terrorism_peak_2014": Procedure(
+        run_peak, _peak_plan,
+        proxy="UCDP events per year for 'incidents of terrorism' (NACTA's series, Figure 1, is not in the mirror)",
+        caveats=(UCDP_NOTE, "NACTA counts terrorist incidents, with or without deaths: its peak need not fall in the "
+                 "same year as UCDP's")),
+    "C1.decline_2014_2018": Procedure(
+        run_decline, violence_plan(deaths=False, terrorism=True, per_capita=False, reference_period=None),
+        proxy="UCDP events per year for 'incidents of terrorism'", caveats=(UCDP_NOTE,)),
+    "D1.youth_60pct": Procedure(
+        run_youth_share,
+        _fixed_plan("census 2023, the nearest census with ages (the claim is of 2018)",
+                    primary_options={"youth_ages": "15-29"}, year=2023,
+                    readings=[("ages 15-24", "'young people' read as ages 15-24 (UN youth)", {"youth_ages": "15-24"}),
+                              ("ages 0-24", "read as under 25", {"youth_ages": "0-24"}),
+                              ("ages 0-29", "read as under 30", {"youth_ages": "0-29"})]),
+        proxy=None, caveats=("the age band is not stated; the primary reading is the workbench's youth.share_15_29 "
+                             "(National Youth Policy: 15-29)", "census 2023, five years after the claim: the 2017 "
+                             "census tables in the mirror have no ages")),
+    "PIPS.militants_killed_28000": Procedure(
+        run_militant_deaths, _militant_plan,
+        proxy="UCDP deaths of the armed groups (side B) in conflicts with the Government of Pakistan, for "
+              "'militants died' (state figure)",
+        caveats=(UCDP_NOTE, "low/high estimates are not split by side in GED, so no deaths-estimate sensitivity",
+                 "US drone strikes (side A: Government of the USA) are not part of the state's drive and are "
+                 "left out")),
+    "PIPS.baloch_low_intensity": Procedure(
+        run_conflict_intensity, _baloch_plan,
+        proxy="UCDP's minor-conflict band (25-999 battle-related deaths a year) of the conflict 'Pakistan: "
+              "Balochistan' for 'low-intensity war'",
+        caveats=(UCDP_NOTE, "GED holds events only of conflict-years with at least 25 deaths: a year with none "
+                 "was below the band")),
+}
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The audit of one claim: the verdict and everything behind it."""
+
+    claim_id: str
+    source: str
+    section: str
+    quote: str
+    comparison: str
+    expected: str
+    verdict: Verdict
+    reason: str
+    measure_stated: str
+    measure_used: str
+    proxy: str | None
+    period_used: str
+    observed: str
+    sources: tuple[str, ...]
+    caveats: tuple[str, ...]
+    robust: bool | None
+    changed_by: tuple[str, ...]
+    scenarios: pd.DataFrame
+    numbers: pd.DataFrame
+
+
+def _expected_text(c: Claim) -> str:
+    e = c.expected
+    parts = []
+    if c.comparison in ("rank_highest", "rank_lowest", "rank_position"):
+        side = "lowest" if c.comparison == "rank_lowest" else "highest"
+        parts.append(f"{_label(c.geography)} rank {e.rank or 1} ({side} first)")
+        if e.above:
+            parts.append("after " + ", ".join(_label(g) for g in e.above))
+    elif c.comparison == "rank_order":
+        parts.append(" > ".join(_label(g) for g in e.order))
+    elif c.comparison == "peak_then_decline":
+        parts.append(f"peak in {e.peak_year}, decline after")
+    elif c.comparison == "within_range":
+        parts.append(f"{e.low:g}-{e.high:g} {e.value_unit or ''}".strip())
+    elif c.comparison == "association_highest":
+        parts.append(e.qualifier or "")
+    elif e.value is not None:
+        number = f"{e.value:,.0f}" if float(e.value).is_integer() else f"{e.value:,g}"
+        unit = {"count": "", "percent": "%", "share": ""}.get(e.value_unit or "", f" {e.value_unit}")
+        if e.value_unit == "share":
+            number = _pct(e.value)
+        parts.append(f"{e.qualifier + ' ' if e.qualifier else ''}{number}{unit}")
+    elif e.qualifier:
+        parts.append(e.qualifier)
+    return "; ".join(p for p in parts if p)
+
+
+def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResult:
+    base = {"claim_id": claim.id, "source": claim.source, "section": claim.section, "quote": claim.quote,
+            "comparison": claim.comparison, "expected": _expected_text(claim),
+            "measure_stated": claim.measure_stated}
+    gap = (claim.measure_gap,) if claim.measure_gap else ()
+    procedure = PROCEDURES.get(claim.id)
+    if not claim.data_can_speak or procedure is None:
+        reason = (claim.measure_gap or "no mirrored data set holds the measure") if not claim.data_can_speak else \
+            "no audit procedure is defined for this claim (add one to workbench.policy.claims.PROCEDURES)"
+        return ClaimResult(**base, verdict=CANNOT, reason=reason, measure_used="none", proxy=None,
+                           period_used=claim.period.note or "", observed="", sources=(POLICY_SOURCE,),
+                           caveats=tuple(g for g in gap if g != reason),
+                           robust=None, changed_by=(), scenarios=_scenarios_frame(claim.id, []),
+                           numbers=_numbers_long(claim.id, []))
+    specs = procedure.plan(claim, params)
+    done = [(spec, procedure.run(claim, spec, ev, params)) for spec in specs]
+    primary = done[0][1]
+    readings = {"primary": primary.judgement.verdict} | {
+        s.scenario: o.judgement.verdict for s, o in done if s.kind == "reading"}
+    if len(readings) > 1:
+        combined = combine_readings(readings)
+        verdict = combined.verdict
+        if combined.verdict == MIXED and primary.judgement.verdict != MIXED:
+            reason = f"{combined.reason}; primary: {primary.judgement.reason}"
+        else:
+            reason = f"{primary.judgement.reason} (the other {len(readings) - 1} reading(s) agree)"
+    else:
+        verdict, reason = primary.judgement.verdict, primary.judgement.reason
+    sens = [(s, o) for s, o in done if s.kind not in ("primary", "reading")]
+    changed = tuple(s.scenario for s, o in sens if o.judgement.verdict != primary.judgement.verdict)
+    sources = tuple(dict.fromkeys(x for _, o in done for x in o.sources)) + (POLICY_SOURCE,)
+    observed = primary.observed
+    others = [f"[{s.scenario}] {o.observed}" for s, o in done if s.kind == "reading"]
+    if others:
+        observed = " | ".join([observed, *others])
+    return ClaimResult(**base, verdict=verdict, reason=reason, measure_used=primary.measure_used,
+                       proxy=procedure.proxy, period_used=done[0][0].description, observed=observed,
+                       sources=sources, caveats=(*gap, *procedure.caveats), robust=not changed if sens else None,
+                       changed_by=changed, scenarios=_scenarios_frame(claim.id, done),
+                       numbers=_numbers_long(claim.id, done))
+
+
+def _scenarios_frame(claim_id: str, done: list[tuple[Spec, Outcome]]) -> pd.DataFrame:
+    primary = done[0][1].judgement.verdict if done else None
+    rows = [{"claim_id": claim_id, "scenario": s.scenario, "kind": s.kind, "description": s.description,
+             "period": s.period, "deaths_estimate": s.deaths_estimate,
+             "violence_types": "+".join(s.violence_types), "verdict": o.judgement.verdict,
+             "changes_verdict": o.judgement.verdict != primary, "reason": o.judgement.reason,
+             "observed": o.observed, "measure_used": o.measure_used} for s, o in done]
+    cols = ["claim_id", "scenario", "kind", "description", "period", "deaths_estimate", "violence_types", "verdict",
+            "changes_verdict", "reason", "observed", "measure_used"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _numbers_long(claim_id: str, done: list[tuple[Spec, Outcome]]) -> pd.DataFrame:
+    parts = [o.numbers.assign(claim_id=claim_id, scenario=s.scenario) for s, o in done]
+    cols = ["claim_id", "scenario", "item", "quantity", "value", "rank"]
+    if not parts:
+        return _numbers([]).assign(claim_id=claim_id, scenario="")[cols]
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def audit_claims(policy: Policy | None = None, *, claim_ids: Sequence[str] | None = None,
+                 params: AuditParameters | None = None, evidence: Evidence | None = None) -> list[ClaimResult]:
+    """Audit the policy's claims: a computed verdict, numbers, sources and sensitivity for each.
+
+    Parameters
+    ----------
+    policy:
+        The policy (default :func:`workbench.policy.nisp.load_policy`).
+    claim_ids:
+        Only these claims (ids as in the policy file); an unknown id is an error.
+    params:
+        Thresholds and defaults (:class:`AuditParameters`).
+    evidence:
+        Where the data come from (default: the catalog's data sets and the committed panels).
+
+    Returns
+    -------
+    list of ClaimResult
+        In the order of the policy file.
+    """
+    p = policy if policy is not None else load_policy()
+    prm = params if params is not None else AuditParameters()
+    if not isinstance(prm, AuditParameters):
+        raise ParameterError(f"params must be an AuditParameters; got {type(prm).__name__}")
+    ev = evidence if evidence is not None else Evidence()
+    known = [c.id for c in p.claims]
+    if claim_ids is not None:
+        if isinstance(claim_ids, str):
+            claim_ids = [claim_ids]
+        unknown = [c for c in claim_ids if c not in known]
+        if unknown:
+            raise ParameterError(f"unknown claim id(s) {unknown}; the policy's claims are: {', '.join(known)}")
+    chosen = [c for c in p.claims if claim_ids is None or c.id in claim_ids]
+    return [_audit_one(c, ev, prm) for c in chosen]
+
+
+CLAIMS_COLUMNS = ["claim_id", "source", "section", "verdict", "reason", "expected", "observed", "measure_stated",
+                  "measure_used", "proxy", "period_used", "robust", "changed_by", "caveats", "sources", "quote"]
+
+
+def claims_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """One row per claim (:data:`CLAIMS_COLUMNS`); lists are ``; ``-joined; ``attrs['sources']``."""
+    rows = [{"claim_id": r.claim_id, "source": r.source, "section": r.section, "verdict": r.verdict,
+             "reason": r.reason, "expected": r.expected, "observed": r.observed, "measure_stated": r.measure_stated,
+             "measure_used": r.measure_used, "proxy": r.proxy, "period_used": r.period_used, "robust": r.robust,
+             "changed_by": "; ".join(r.changed_by), "caveats": "; ".join(r.caveats), "sources": "; ".join(r.sources),
+             "quote": r.quote} for r in results]
+    df = pd.DataFrame(rows, columns=CLAIMS_COLUMNS)
+    df["robust"] = df["robust"].astype("boolean")
+    df.attrs["sources"] = list(dict.fromkeys(s for r in results for s in r.sources)) or [POLICY_SOURCE]
+    return df
+
+
+def sensitivity_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """One row per claim and specification (primary, readings, sensitivity) with its verdict."""
+    df = pd.concat([r.scenarios for r in results], ignore_index=True) if results else _scenarios_frame("", [])
+    df.attrs["sources"] = list(dict.fromkeys(s for r in results for s in r.sources)) or [POLICY_SOURCE]
+    return df
+
+
+def numbers_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """The numbers behind every verdict, long: ``claim_id, scenario, item, quantity, value, rank``."""
+    df = pd.concat([r.numbers for r in results], ignore_index=True) if results else _numbers_long("", [])
+    df.attrs["sources"] = list(dict.fromkeys(s for r in results for s in r.sources)) or [POLICY_SOURCE]
+    return df
