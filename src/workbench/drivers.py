@@ -456,6 +456,15 @@ def missingness(reasons: pd.DataFrame, table: str) -> pd.DataFrame:
 def poverty_inequality(inputs: Inputs) -> pd.DataFrame:
     """Inequality of Data4Pakistan district poverty rates, each survey year 2004-2014.
 
+    See :func:`d4p_inequality`, of which this is the poverty case.
+    """
+    return d4p_inequality(inputs, deprivation.POVERTY_ID,
+                          "Data4Pakistan poverty rate (%), small-area model estimate; weights: census population")
+
+
+def d4p_inequality(inputs: Inputs, indicator_id: str, measure: str | None = None) -> pd.DataFrame:
+    """Inequality of a Data4Pakistan district indicator across districts, each year it was measured.
+
     Rows with ``scope`` = ``PK`` (all districts with an estimate, Theil decomposed between and
     within the pre-2018 provinces) and one per province; provinces listed without any estimate
     (FATA, AJK, GB) get rows with ``n_units`` 0 and no index. Weights: district populations
@@ -463,7 +472,12 @@ def poverty_inequality(inputs: Inputs) -> pd.DataFrame:
     ``units_without_estimate`` those of the scope without one. The rates are small-area model
     estimates in percent, published as whole numbers.
     """
-    pov = deprivation.d4p_indicator(inputs.d4p, deprivation.POVERTY_ID)
+    pov = deprivation.d4p_indicator(inputs.d4p, indicator_id)
+    if measure is None:
+        dic = inputs.d4p_dictionary
+        label = dic.loc[dic["indicator_id"] == indicator_id, "indicator"]
+        name = str(label.iloc[0]) if len(label) else indicator_id
+        measure = f"Data4Pakistan {name}, survey-based estimate; weights: census population"
     w = inputs.d4p_weights
     df = pov.merge(w, on=["unit_id", "year"], how="left", validate="one_to_one")
     if df["weight"].isna().any():
@@ -489,7 +503,7 @@ def poverty_inequality(inputs: Inputs) -> pd.DataFrame:
              for sc, us in listed.items() for y in sorted(df["year"].unique()) if sc not in set(out["scope"])]
     if empty:
         out = pd.concat([out, pd.DataFrame(empty)], ignore_index=True)
-    out["measure"] = "Data4Pakistan poverty rate (%), small-area model estimate; weights: census population"
+    out["measure"] = measure
     cols = ["scope", "year", "measure", *[c for c in out.columns if c not in ("scope", "year", "measure")]]
     out = out[cols].sort_values(["scope", "year"], key=lambda s: s.map(lambda v: (v != "PK", v))
                                 if s.name == "scope" else s, kind="stable").reset_index(drop=True)

@@ -436,13 +436,29 @@ def combine_readings(verdicts: Mapping[str, str]) -> Judgement:
 # --------------------------------------------------------------------------- evidence (data access)
 
 
+def _committed(name: str) -> pd.DataFrame | None:
+    """A committed table of ``data/processed`` (None while the build has not written it)."""
+    from workbench.build import read_processed
+
+    try:
+        return read_processed(name)
+    except ParameterError:
+        return None
+
+
 def _province_population() -> pd.DataFrame:
+    committed = _committed("population_province_year")
+    if committed is not None:
+        return committed
     from workbench.demography import population_table
 
     return population_table("province")
 
 
 def _youth_definitions() -> pd.DataFrame:
+    committed = _committed("youth_nisp_d1_claim")
+    if committed is not None:
+        return committed
     from workbench.demography import nisp_youth_claim
 
     return nisp_youth_claim()
@@ -502,12 +518,14 @@ class Evidence:
     panel:
         ``f(**select_panel arguments) -> frame`` (default :func:`workbench.violence.select_panel`).
     population:
-        ``f() -> frame`` of :func:`workbench.demography.population_table` at province level.
+        ``f() -> frame`` of :func:`workbench.demography.population_table` at province level (the
+        committed ``population_province_year`` when the build has written it).
     events:
         ``f() -> frame`` of UCDP GED events (:func:`workbench.sources.ucdp.read_ged`).
     mpi_reference, mpi_province, youth, areas, karachi_units:
         The MPI reference table (all rows), the MPI headcount by province (preferred rows), the
-        youth definitions of :func:`workbench.demography.nisp_youth_claim`, ``f(layer)`` giving
+        youth definitions of :func:`workbench.demography.nisp_youth_claim` (committed as
+        ``youth_nisp_d1_claim``), ``f(layer)`` giving
         ``unit_id``/``area_km2``, and the 2023 districts of Karachi division.
     """
 
