@@ -26,9 +26,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name nisp-workbench --display-name "Python (nisp-workbench)" >/dev/null
 	touch $(STAMP)
 
+# The main job: verify every data set, rebuild the derived panels, run the default report suite.
 report: $(STAMP)
 	$(WB) data verify
 	$(WB) data build
+	$(WB) run default $(RUN_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -44,6 +46,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_data_layer.py
+	$(PY) benchmarks/bench_report.py
 
 # Re-pin every package after a deliberate upgrade: a fresh venv, then freeze.
 lock:

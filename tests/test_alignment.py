@@ -45,6 +45,14 @@ def test_rank_need_direction_and_missing(values: list[float]) -> None:
         assert up["need_percentile"].isna().all()
 
 
+def test_an_indicator_two_drivers_share_is_ranked_within_each() -> None:
+    one = need_frame([40.0, 60.0, 80.0], -1, "deprivation.literacy_10plus")
+    both = pd.concat([one.assign(driver="D1"), one.assign(driver="D3")], ignore_index=True)
+    ranked = al.rank_need(both)
+    assert ranked["n_ranked"].eq(3).all()
+    assert ranked.groupby("driver")["need_rank"].apply(list).to_dict() == {"D1": [1, 2, 3], "D3": [1, 2, 3]}
+
+
 def test_scorecard_joins_need_and_attention() -> None:
     need = pd.concat([need_frame([10, 20, 30], 1, "youth.share_15_29"), need_frame([90, 50, 70], -1,
                                                                                    "deprivation.literacy_10plus")])
@@ -160,8 +168,12 @@ def test_province_scorecard_on_real_data(province_card) -> None:
         n = pop[(pop["layout"] == "pre2018") & (pop["unit_id"] == unit) & pop["year"].between(2008, 2017)]
         got = card[(card["indicator"] == "violence.deaths_per_100k") & (card["unit_id"] == unit)]["value"].iloc[0]
         assert got == pytest.approx(d / n["population"].sum() * 1e5)
-    # every missing value says why
+    # every missing value says why, and ranks count the units with a value in each driver's indicator
     assert (card.loc[card["value"].isna(), "missing_reason"] != "").all()
+    have = card.groupby(["driver", "indicator"])["value"].transform(lambda s: s.notna().sum())
+    assert (card["n_ranked"] == have).all()
+    assert (card.groupby(["driver", "indicator"])["need_rank"].max() <= card.groupby(["driver", "indicator"])[
+        "n_ranked"].first()).all()
     assert {"ucdp_ged_pak", "policy:nisp2018"} <= set(card.attrs["sources"])
 
 
@@ -179,3 +191,19 @@ def test_heatmap(province_card) -> None:
         al.need_attention_heatmap(province_card, units=["PK-XX"])
     with pytest.raises(ParameterError, match="mixes levels"):
         al.need_attention_heatmap(pd.concat([province_card, province_card.assign(layout="current")]))
+
+
+def test_scorecard_command(mirror, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    out = CliRunner().invoke(app, ["policy", "scorecard", "--csv", str(tmp_path / "card.csv"),
+                                   "--figure", str(tmp_path / "card.png")])
+    assert out.exit_code == 0, out.output
+    card = pd.read_csv(tmp_path / "card.csv")
+    assert list(card.columns) == al.SCORECARD_COLUMNS
+    assert (tmp_path / "card.png").stat().st_size > 0
+    assert "encoding judgement" in out.output
+    bad = CliRunner().invoke(app, ["policy", "scorecard", "--level", "tehsil"])
+    assert bad.exit_code != 0 and "--level must be one of" in str(bad.exception)

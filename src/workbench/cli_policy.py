@@ -3,6 +3,7 @@
     workbench policy show [summary|interventions|priorities|drivers|geographies|claims|attention] [--r H4] [--csv F]
     workbench tracker template [PATH]
     workbench tracker check PATH [--by r|body]
+    workbench policy scorecard [--level province|district] [--csv F] [--figure F]
     workbench claims [--format table|csv] [--claim ID] [--table claims|sensitivity|numbers]
 """
 
@@ -73,6 +74,41 @@ def policy_show(
     print_table(df, f"NISP 2018: {what}" + (f" ({r})" if r else ""), columns)
     if note:
         typer.echo(f"Note: {note}")
+
+
+@policy_app.command("scorecard")
+def policy_scorecard(
+    level: str = typer.Option("province", "--level", help="province (pre-2018 layout) or district (2023 census)."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the scorecard (all columns) to this CSV file."),
+    figure: Path | None = typer.Option(None, "--figure", help="Write the need x attention heatmap to this image."),
+) -> None:
+    """Need (data) against attention (encoding judgement) per unit and driver indicator."""
+    from workbench.errors import ParameterError
+    from workbench.policy.alignment import LEVELS, build_scorecard, need_attention_heatmap
+
+    if level not in LEVELS:
+        raise ParameterError(f"--level must be one of {', '.join(LEVELS)}; got {level!r}")
+    card = build_scorecard(level=level)  # type: ignore[arg-type]
+    if csv is not None:
+        card.to_csv(csv, index=False, lineterminator="\n")
+    if figure is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig = need_attention_heatmap(card)
+        fig.savefig(figure, dpi=150, bbox_inches="tight")
+        plt.close(fig)
+    top = (card.dropna(subset=["need_rank"]).sort_values(["driver", "indicator", "need_rank"], kind="stable")
+           .groupby(["driver", "indicator"], sort=False).head(3))
+    top = top.assign(value=top["value"].round(3), need_minus_attention=top["need_minus_attention"].round(2))
+    print_table(top, f"Need against attention ({level}): the three neediest units per indicator",
+                ["driver", "indicator", "unit_name", "value", "measured_year", "need_rank", "n_ranked",
+                 "n_interventions", "n_mentions", "need_minus_attention"])
+    typer.echo("Need: data. Attention: encoding judgement (passages naming the unit). Rules: docs/claims.md."
+               + (f" Not ranked: {'; '.join(f'{k} ({v})' for k, v in card.attrs['not_ranked'].items())}."
+                  if card.attrs.get("not_ranked") else ""))
 
 
 @tracker_app.command("template")

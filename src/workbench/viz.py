@@ -110,17 +110,20 @@ def choropleth(
         fig, ax = plt.subplots(figsize=(7.5, 8.0))
     else:
         fig = ax.figure
-    gdf.plot(
-        column=column,
-        ax=ax,
-        cmap=cmap,
-        norm=norm,
-        legend=True,
-        legend_kwds={"label": legend_label, "shrink": 0.6},
-        missing_kwds={"color": MISSING_COLOUR, "edgecolor": "white", "hatch": "///", "label": "no data"},
-        edgecolor="white",
-        linewidth=0.3,
-    )
+    present = gdf[gdf[column].notna()]
+    missing = gdf[gdf[column].isna()]
+    if present.empty:
+        raise ParameterError(f"column={column!r}: no unit has a value to map")
+    if len(missing):
+        missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor="white", hatch="///", linewidth=0.3)
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    scale = norm if norm is not None else Normalize(vmin=float(present[column].min()),
+                                                    vmax=float(present[column].max()))
+    present.plot(column=column, ax=ax, cmap=cmap, norm=scale, edgecolor="white", linewidth=0.3)
+    # the colour bar is built from the scale itself, so units without data cannot distort it
+    fig.colorbar(ScalarMappable(norm=scale, cmap=cmap), ax=ax, shrink=0.6, label=legend_label)
     ax.set_title(title)
     ax.set_axis_off()
     ax.set_aspect("equal")

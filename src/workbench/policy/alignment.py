@@ -213,7 +213,7 @@ def need_table(panel: pd.DataFrame, *, level: Level = "province", layout: Layout
 
 
 def rank_need(need: pd.DataFrame) -> pd.DataFrame:
-    """Rank units within each indicator: ``need_rank`` 1 = greatest need (ties share the better rank).
+    """Rank units within each driver and indicator: ``need_rank`` 1 = greatest need (ties share the better rank).
 
     ``n_ranked`` counts units with a value; ``need_percentile`` is 1 for the greatest need and 0
     for the least (NaN when fewer than two units have a value). Missing values get no rank.
@@ -222,9 +222,10 @@ def rank_need(need: pd.DataFrame) -> pd.DataFrame:
         if col not in need.columns:
             raise ParameterError(f"argument 'need' lacks column {col!r}")
     out = need.copy()
+    keys = [c for c in ("driver", "indicator") if c in out.columns]  # an indicator two drivers share ranks once each
     score = out["value"] * out["direction"]
-    out["need_rank"] = score.groupby(out["indicator"]).rank(ascending=False, method="min").astype("Int64")
-    out["n_ranked"] = out.groupby("indicator")["value"].transform(lambda s: int(s.notna().sum())).astype("int64")
+    out["need_rank"] = score.groupby([out[k] for k in keys]).rank(ascending=False, method="min").astype("Int64")
+    out["n_ranked"] = out.groupby(keys)["value"].transform(lambda s: int(s.notna().sum())).astype("int64")
     denom = (out["n_ranked"] - 1).where(out["n_ranked"] > 1)
     out["need_percentile"] = (1 - (out["need_rank"].astype("float64") - 1) / denom).astype("float64")
     out.attrs = dict(need.attrs)

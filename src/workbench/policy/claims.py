@@ -1237,7 +1237,9 @@ PROCEDURES: dict[str, Procedure] = {
         proxy="UCDP's minor-conflict band (25-999 battle-related deaths a year) of the conflict 'Pakistan: "
               "Balochistan' for 'low-intensity war'",
         caveats=(UCDP_NOTE, "GED holds events only of conflict-years with at least 25 deaths: a year with none "
-                 "was below the band")),
+                 "was below the band", "UCDP measures intensity per conflict: the audit counts every event of the "
+                 "conflict 'Pakistan: Balochistan' wherever it happened, and leaves out state-based events in "
+                 "Balochistan of other conflicts (e.g. the Government against the TTP)")),
 }
 
 

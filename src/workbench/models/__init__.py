@@ -1,0 +1,39 @@
+"""Count models of the drivers of violence on the district-year panel.
+
+NISP 2018 asserts that regional inequality (D3) and youth alienation (D1) drive insecurity. This
+package estimates how UCDP violence per district-year lines up with district poverty
+(Data4Pakistan), census-2023 deprivation and youth, honestly: each covariate carries the year it
+was measured, a covariate measured after the outcome is flagged and refused as a lagged cause,
+time-invariant covariates are refused with district fixed effects, and every row left out is
+reported with its reason. See ``docs/models.md``.
+
+Public API
+----------
+negative_binomial, poisson
+    District-year count models (log-population offset, year and province or district fixed
+    effects, standard errors clustered by district, overdispersion tests).
+province_association
+    The province-level variant: descriptive only.
+robustness_grid, GRID_DIMENSIONS
+    The model re-estimated over deaths estimate, type of violence, former FATA, lag and period.
+coefficient_plot
+    Incidence-rate ratios with intervals across a grid (seaborn).
+"""
+
+from workbench.models.design import Design, build_design, drop_all_zero_groups, lagged, measured_before
+from workbench.models.estimators import (
+    COEFFICIENT_COLUMNS,
+    ModelResult,
+    negative_binomial,
+    options_of,
+    poisson,
+    province_association,
+)
+from workbench.models.fit import cameron_trivedi
+from workbench.models.options import COVARIATES, ModelFitError, Specification
+
+__all__ = [
+    "COEFFICIENT_COLUMNS", "COVARIATES", "Design", "ModelFitError", "ModelResult", "Specification", "build_design",
+    "cameron_trivedi", "drop_all_zero_groups", "lagged", "measured_before", "negative_binomial", "options_of",
+    "poisson", "province_association",
+]

@@ -1,0 +1,544 @@
+"""From the drivers panel to a model's rows and design matrix, saying what is left out and why.
+
+:func:`build_design` takes a drivers panel (``drivers_district_year_stable``,
+``drivers_district_year_census2023`` or ``drivers_province_year``) and a
+:class:`~workbench.models.options.Specification`, and returns a :class:`Design`: the outcome, the
+log-population offset, the covariates (each with the years it was measured), the fixed-effect
+dummies, the cluster of each row, and a table of every row left out with its reason. Nothing is
+filled in: a row without population, outcome history or a covariate is left out and reported.
+
+The helpers :func:`lagged`, :func:`measured_before` and :func:`drop_all_zero_groups` are pure
+functions on tidy frames, tested on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+
+from workbench.errors import ParameterError
+from workbench.geo.units import FATA_ID
+from workbench.models.options import COVARIATES, ModelFitError, Specification
+
+PART_KEY = ["unit_id", "province"]
+NOT_ENUMERATED = ("PK-GB", "PK-JK")
+_RESIDUAL = {
+    "province": "events located only to a province: no district, no population of their own",
+    "division": "events located only to a city as a whole (Karachi): no district, no population of their own",
+    "country": "events located only to Pakistan: no province or district, no population",
+}
+
+
+# --------------------------------------------------------------------------- helpers (pure)
+
+def lagged(frame: pd.DataFrame, column: str, lag: int, key: Sequence[str] = PART_KEY) -> pd.Series:
+    """``column`` of the same unit ``lag`` years earlier, aligned to ``frame``'s rows.
+
+    Matching is by ``key`` and ``year`` (not by position), so a missing year gives a missing
+    value and no value crosses from one unit to another.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"unit_id": ["a", "a", "b"], "province": "p", "year": [2000, 2001, 2001], "x": [1, 2, 3]})
+    >>> lagged(f, "x", 1).tolist()
+    [nan, 1.0, nan]
+    """
+    key = list(key)
+    src = frame[[*key, "year", column]].copy()
+    src["year"] = src["year"] + lag
+    if src.duplicated([*key, "year"]).any():
+        raise ParameterError(f"lagged({column!r}): the frame has more than one row per {key} and year")
+    out = frame[[*key, "year"]].merge(src, on=[*key, "year"], how="left", validate="many_to_one")
+    return pd.Series(out[column].to_numpy(dtype=float), index=frame.index, name=f"{column}_lag{lag}")
+
+
+def measured_before(frame: pd.DataFrame, column: str, year_column: str, lag: int,
+                    key: Sequence[str] = PART_KEY) -> tuple[pd.Series, pd.Series]:
+    """A covariate as a lagged cause: its latest value measured at or before ``year - lag``.
+
+    The drivers panel gives, for each outcome year, the latest measurement at or before it, else
+    the earliest after it (with the year it was measured). The value at ``year - lag`` is therefore
+    the wanted one exactly when it was measured at or before ``year - lag``; otherwise there is no
+    such measurement and the value is missing.
+
+    Returns
+    -------
+    (value, measured_year)
+        Aligned to ``frame``'s rows; both missing where no measurement at or before ``year - lag``
+        exists.
+    """
+    value = lagged(frame, column, lag, key)
+    when = lagged(frame, year_column, lag, key)
+    ok = when.notna() & value.notna() & (when <= frame["year"] - lag)
+    return value.where(ok), when.where(ok)
+
+
+def drop_all_zero_groups(frame: pd.DataFrame, outcome: str, groups: Sequence[Sequence[str]]
+                         ) -> tuple[pd.Series, pd.Series]:
+    """Rows to keep when every group of every fixed effect must hold some outcome.
+
+    A fixed-effect group (a district, a province, a year) whose outcome is zero in every row has
+    a maximum-likelihood effect of minus infinity: it carries no information about the other
+    coefficients and makes the fit fail. Such groups are removed, repeatedly, until none is left.
+
+    Returns
+    -------
+    (keep, reason)
+        Boolean mask over ``frame``'s rows, and for removed rows the fixed effect that removed
+        them (``"unit_id+province"``, ``"year"``...), else "".
+    """
+    keep = pd.Series(True, index=frame.index)
+    reason = pd.Series("", index=frame.index, dtype="object")
+    changed = True
+    while changed:
+        changed = False
+        for g in groups:
+            g = list(g)
+            sub = frame.loc[keep, [*g, outcome]]
+            if sub.empty:
+                break
+            total = sub.groupby(g, dropna=False)[outcome].transform("sum")
+            zero = total.index[total.to_numpy() == 0]
+            if len(zero):
+                keep[zero] = False
+                reason[zero] = "+".join(g)
+                changed = True
+    return keep, reason
+
+
+def year_ranges(years: Sequence[int] | pd.Series | np.ndarray) -> str:
+    """``[1998, 1999, 2000, 2004]`` -> ``"1998-2000, 2004"``."""
+    ys = sorted({int(y) for y in years})
+    out: list[str] = []
+    start = prev = None
+    for y in ys:
+        if start is None:
+            start = prev = y
+        elif y == prev + 1:
+            prev = y
+        else:
+            out.append(f"{start}-{prev}" if start != prev else f"{start}")
+            start = prev = y
+    if start is not None:
+        out.append(f"{start}-{prev}" if start != prev else f"{start}")
+    return ", ".join(out)
+
+
+def _span(values: pd.Series, sep: str = "-") -> str:
+    v = values.dropna()
+    if v.empty:
+        return ""
+    lo, hi = int(v.min()), int(v.max())
+    return f"{lo}" if lo == hi else f"{lo}{sep}{hi}"
+
+
+# --------------------------------------------------------------------------- the design
+
+@dataclass
+class TermInfo:
+    """One reported (non fixed-effect) term: how it entered and when it was measured."""
+
+    term: str
+    column: str
+    role: str
+    per: str
+    source: str
+    covariate: str = ""
+    measured: str = ""
+    measurement_age: str = ""
+    rows_measured_after_outcome: int = 0
+
+
+@dataclass
+class Design:
+    """A model's rows and matrices.
+
+    Attributes
+    ----------
+    spec:
+        The specification.
+    sample:
+        The rows used: key columns, ``y``, ``population``, ``offset`` and the covariate columns.
+    y, X, offset, clusters:
+        Outcome, design matrix (named columns: ``const``, the terms, fixed-effect dummies),
+        log-population offset, cluster label of each row.
+    terms:
+        The reported terms in order, with how each entered.
+    dropped:
+        Rows of the layout left out, grouped by unit and reason: ``unit_id``, ``unit_name``,
+        ``province``, ``reason``, ``years``, ``rows``, ``outcome_total``.
+    notes:
+        Plain-language statements for the output.
+    district_set:
+        ``stable``, ``census2023`` or ``province`` (the panel's units).
+    """
+
+    spec: Specification
+    sample: pd.DataFrame
+    y: np.ndarray
+    X: pd.DataFrame
+    offset: np.ndarray
+    clusters: np.ndarray
+    terms: list[TermInfo]
+    dropped: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    district_set: str = ""
+    fixed_effects: dict[str, int] = field(default_factory=dict)
+    reference_levels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_units(self) -> int:
+        """Units (districts or district parts, or provinces) in the sample."""
+        return int(self.sample[PART_KEY].drop_duplicates().shape[0])
+
+    @property
+    def n_clusters(self) -> int:
+        """Distinct clusters in the sample."""
+        return int(pd.unique(self.clusters).size)
+
+    @property
+    def period(self) -> str:
+        """The outcome years actually used, e.g. ``2005-2021``."""
+        return _span(self.sample["year"])
+
+
+def panel_kind(panel: pd.DataFrame) -> str:
+    """``stable``, ``census2023`` or ``province``: which drivers panel this is (from its unit ids)."""
+    if "unit_level" not in panel.columns or "unit_id" not in panel.columns:
+        raise ParameterError("argument 'panel' must be a drivers panel (read_processed('drivers_district_year_stable')"
+                             " or similar); it lacks unit_id/unit_level")
+    districts = panel.loc[panel["unit_level"].eq("district"), "unit_id"].astype(str)
+    if districts.empty:
+        return "province"
+    prefixes = set(districts.str.split("/", n=1).str[0])
+    if len(prefixes) != 1 or not prefixes <= {"stable", "census2023"}:
+        raise ParameterError(f"argument 'panel': district ids of unexpected vintages {sorted(prefixes)}; expected "
+                             "one drivers panel (stable or census2023)")
+    return prefixes.pop()
+
+
+def _need(panel: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in panel.columns]
+    if missing:
+        raise ParameterError(f"argument 'panel' lacks column(s) {missing}: pass a drivers panel "
+                             "(read_processed('drivers_district_year_stable'), see docs/demography.md)")
+
+
+def _population_reason(row_year: pd.Series, province: pd.Series, first_year: int) -> pd.Series:
+    early = row_year < first_year
+    out = pd.Series("no population for this unit and year (see drivers_missingness): out of any per-capita model",
+                    index=row_year.index, dtype="object")
+    out[province.isin(NOT_ENUMERATED)] = ("no population: AJK and GB are not in the mirrored census tables and no "
+                                          "cited figure exists; out of any per-capita model")
+    out[early] = (f"no population before the first census anchor ({first_year}); not extrapolated, so out of any "
+                  "per-capita model")
+    return out
+
+
+def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mapping[str, str] | None = None) -> Design:
+    """The rows and matrices of one model; every row left out is reported with its reason.
+
+    Parameters
+    ----------
+    panel:
+        A drivers panel (both layouts); only ``spec.layout`` is used.
+    spec:
+        The model.
+    former_fata:
+        ``unit_id -> "no" | "part" | "whole"`` (the registry's ``former_fata``); needed only when
+        ``spec.exclude_former_fata``.
+
+    Raises
+    ------
+    ParameterError
+        The panel does not fit the specification (wrong level, missing columns), a covariate
+        cannot enter as asked (a lagged cause measured after every outcome year; a covariate
+        constant within units under unit fixed effects), or the design is collinear.
+    ModelFitError
+        No row is left, or the outcome is zero in every row left.
+    """
+    kind = panel_kind(panel)
+    if spec.level == "district" and kind == "province":
+        raise ParameterError("this is a province panel: use province_association for province-level models")
+    if spec.level == "province" and kind != "province":
+        raise ParameterError(f"this is a district panel ({kind}): province_association needs drivers_province_year")
+    y_col = spec.outcome_column
+    covs = spec.all_covariates
+    year_cols = [COVARIATES[c].year_column for c in covs]
+    _need(panel, ["layout", "unit_id", "unit_name", "unit_level", "province", "year", y_col, "population",
+                  *covs, *year_cols])
+    p = panel[panel["layout"].eq(spec.layout)].copy().reset_index(drop=True)
+    if p.empty:
+        raise ParameterError(f"the panel has no rows for layout {spec.layout!r}; layouts in it: "
+                             f"{sorted(panel['layout'].unique())}")
+    if spec.exclude_former_fata and former_fata is None:
+        raise ParameterError("exclude_former_fata needs the registry's former_fata column (pass former_fata=)")
+    p["y"] = p[y_col].astype(float)
+    first_pop_year = int(p.loc[p["population"].notna(), "year"].min()) if p["population"].notna().any() else 9999
+
+    # terms, computed on the whole layout (so lags reach back before the period)
+    terms: list[TermInfo] = []
+    term_cols: list[str] = []
+    for c in spec.lagged_covariates:
+        info = COVARIATES[c]
+        value, when = measured_before(p, c, info.year_column, spec.lag)
+        col = f"{c}__lag{spec.lag}"
+        p[col] = value * info.scale
+        p[f"{col}__measured"] = when
+        p[f"{col}__panel_measured"] = lagged(p, info.year_column, spec.lag)  # the panel's measurement at t-lag
+        terms.append(TermInfo(f"{c} (t-{spec.lag})", col, f"lagged cause: latest measurement at or before t-{spec.lag}",
+                              info.per, info.source, c))
+        term_cols.append(col)
+    for c in spec.covariates:
+        info = COVARIATES[c]
+        p[f"{c}__measured"] = p[info.year_column].astype(float)
+        p[c] = p[c].astype(float) * info.scale
+        terms.append(TermInfo(c, c, "as measured (association)", info.per, info.source, c))
+        term_cols.append(c)
+    if spec.lagged_violence:
+        col = f"log1p_{y_col}__lag{spec.lag}"
+        p[col] = np.log1p(lagged(p, "y", spec.lag))
+        terms.append(TermInfo(f"log(1 + {y_col}) (t-{spec.lag})", col, f"lagged outcome, t-{spec.lag}",
+                              "1 log point of (1 + count)", "UCDP GED 22.1 (the outcome itself)", "lagged outcome"))
+        term_cols.append(col)
+
+    # the period, then rows left out in order, each with its first reason
+    p = p[p["year"].between(spec.start_year, spec.end_year)].reset_index(drop=True)
+    if p.empty:
+        raise ModelFitError(f"no rows for {spec.start_year}-{spec.end_year} in the {spec.layout} layout")
+    reason = pd.Series("", index=p.index, dtype="object")
+
+    def leave_out(mask: pd.Series, why: pd.Series | str) -> None:
+        new = mask & reason.eq("")
+        if isinstance(why, str):
+            reason[new] = why
+        else:
+            reason[new] = why[new]
+
+    if spec.level == "district":
+        residual = ~p["unit_level"].eq("district")
+    else:
+        residual = ~(p["unit_level"].eq("province") & p["unit_id"].eq(p["province"]))
+    leave_out(residual, p["unit_level"].map(_RESIDUAL).fillna("not a unit of this level"))
+    if spec.exclude_former_fata:
+        ff = p["unit_id"].map(dict(former_fata or {})).fillna("no")
+        if spec.layout == "pre2018":
+            fata = ff.eq("whole") | p["province"].eq(FATA_ID)
+            text = "former FATA left out (exclude_former_fata): a FATA agency or a Frontier Region's part"
+        else:
+            fata = ff.isin(["whole", "part"])
+            text = ("former FATA left out (exclude_former_fata): a former agency, or a district that absorbed a "
+                    "Frontier Region (the current layout cannot separate it)")
+        leave_out(fata, text)
+    leave_out(p["population"].isna() | ~(p["population"] > 0),
+              _population_reason(p["year"], p["province"], first_pop_year))
+    leave_out(p["y"].isna(), f"no value of {y_col}")
+    for t in terms:
+        leave_out(p[t.column].isna(), _term_reason(p, t, spec))
+
+    _refuse_lagged_after_outcome(p, reason, terms, spec)
+
+    keep = reason.eq("")
+    if not keep.any():
+        raise ModelFitError(_nothing_left(p, reason, spec))
+    fe_groups: list[list[str]] = []
+    if spec.unit_effects == "district":
+        fe_groups.append(PART_KEY)
+    elif spec.unit_effects == "province":
+        fe_groups.append(["province"])
+    if spec.year_effects:
+        fe_groups.append(["year"])
+    if fe_groups:
+        k2, why = drop_all_zero_groups(p[keep], "y", fe_groups)
+        fe_name = {"unit_id+province": "district", "province": "province", "year": "year"}
+        zero_reason = why.map(lambda g: (f"no {spec.outcome_label} in {spec.start_year}-{spec.end_year} "
+                                         f"in this {fe_name.get(g, g)}: uninformative with {fe_name.get(g, g)} "
+                                         "fixed effects, left out (a zero-only group has no finite effect)"
+                                         ) if g else "")
+        full_zero = pd.Series(False, index=p.index)
+        full_zero[k2.index[~k2]] = True
+        zr = pd.Series("", index=p.index, dtype="object")
+        zr[k2.index] = zero_reason
+        leave_out(full_zero, zr)
+        keep = reason.eq("")
+    sample = p[keep].copy()
+    if sample.empty:
+        raise ModelFitError(_nothing_left(p, reason, spec))
+    if sample["y"].sum() == 0:
+        raise ModelFitError(f"{spec.outcome_label} is zero in every row left ({len(sample)} rows): nothing to model")
+
+    _refuse_time_invariant(sample, terms, spec)
+
+    for t in terms:
+        if t.column.startswith("log1p_"):
+            t.measured = f"t-{spec.lag}"
+            t.measurement_age = str(spec.lag)
+            continue
+        when = sample[f"{t.column}__measured"]
+        t.measured = _span(when)
+        t.measurement_age = _span(sample["year"] - when, " to ")
+        t.rows_measured_after_outcome = int((when > sample["year"]).sum())
+
+    X, fe_counts, refs = _design_matrix(sample, term_cols, spec)
+    _refuse_collinear(X, spec)
+    clusters = (sample["unit_id"] if spec.level == "district" else sample["province"]).astype(str).to_numpy()
+    dropped = _dropped_table(p, reason)
+    design = Design(spec=spec, sample=sample.reset_index(drop=True), y=sample["y"].to_numpy(dtype=float), X=X,
+                    offset=np.log(sample["population"].to_numpy(dtype=float)), clusters=clusters, terms=terms,
+                    dropped=dropped, district_set=kind, fixed_effects=fe_counts, reference_levels=refs)
+    design.notes = _notes(design, p, reason, residual)
+    return design
+
+
+def _term_reason(p: pd.DataFrame, t: TermInfo, spec: Specification) -> pd.Series:
+    """Why a term is missing in each row (a lagged cause: measured only after t-lag, or absent)."""
+    if t.column.startswith("log1p_"):
+        return pd.Series(f"lagged outcome t-{spec.lag} falls before UCDP GED coverage (1989)", index=p.index,
+                         dtype="object")
+    base = t.column.split("__lag")[0]
+    out = pd.Series(f"no value of {base} (see drivers_missingness)", index=p.index, dtype="object")
+    if "__lag" not in t.column:
+        return out
+    when = p[f"{t.column}__panel_measured"]
+    later = when.notna() & (when > p["year"] - spec.lag)
+    out[later] = [f"{base}: no measurement at or before t-{spec.lag} = {int(y) - spec.lag} (the earliest is {int(w)}),"
+                  " so it cannot enter as a lagged cause for this year"
+                  for y, w in zip(p.loc[later, "year"], when[later], strict=True)]
+    return out
+
+
+def _refuse_lagged_after_outcome(p: pd.DataFrame, reason: pd.Series, terms: list[TermInfo],
+                                 spec: Specification) -> None:
+    """A lagged cause with no measurement at or before t-lag in any usable row is refused outright."""
+    usable_before = reason.eq("") | reason.str.contains("lagged cause", regex=False)
+    if not usable_before.any():
+        return
+    for t in terms:
+        if "__lag" not in t.column or t.column.startswith("log1p_"):
+            continue
+        base = t.column.split("__lag")[0]
+        if p.loc[usable_before, t.column].notna().any():
+            continue
+        measured = _span(p.loc[usable_before, f"{t.column}__panel_measured"])
+        raise ParameterError(
+            f"{base} cannot enter as a lagged cause: it was measured in {measured or 'no year'}, after every outcome "
+            f"year t-{spec.lag} of {spec.start_year}-{spec.end_year} (a measure taken after the outcome cannot explain "
+            f"it). Enter it under covariates= instead (an association, flagged as measured after the outcome), "
+            f"or choose a period it precedes")
+
+
+def _refuse_time_invariant(sample: pd.DataFrame, terms: list[TermInfo], spec: Specification) -> None:
+    if spec.unit_effects == "none":
+        return
+    key = PART_KEY if spec.unit_effects == "district" else ["province"]
+    what = "district" if spec.unit_effects == "district" else "province"
+    for t in terms:
+        spread = sample.groupby(key)[t.column].agg(lambda s: float(s.max() - s.min()))
+        if (spread <= 1e-12).all():
+            measured = _span(sample[f"{t.column}__measured"]) if f"{t.column}__measured" in sample else ""
+            raise ParameterError(
+                f"{t.term} does not vary within any {what} in {_span(sample['year'])} (measured {measured or 'once'}): "
+                f"it is time-invariant there, so with {what} fixed effects its coefficient is not identified. "
+                f"Use unit_effects='province' or 'none' (between-unit comparison), or drop it from the model")
+
+
+def _design_matrix(sample: pd.DataFrame, term_cols: list[str], spec: Specification
+                   ) -> tuple[pd.DataFrame, dict[str, int], dict[str, str]]:
+    X = pd.DataFrame({"const": 1.0}, index=sample.index)
+    for c in term_cols:
+        X[c] = sample[c].astype(float)
+    counts: dict[str, int] = {}
+    refs: dict[str, str] = {}
+    effects = []
+    if spec.unit_effects == "district":
+        effects.append(("district", sample["unit_id"].astype(str) + "|" + sample["province"].astype(str)))
+    elif spec.unit_effects == "province":
+        effects.append(("province", sample["province"].astype(str)))
+    if spec.year_effects:
+        effects.append(("year", sample["year"].astype(int).astype(str)))
+    for name, codes in effects:
+        levels = sorted(codes.unique())
+        counts[name] = len(levels)
+        refs[name] = levels[0]
+        for lv in levels[1:]:
+            X[f"{name}[{lv}]"] = (codes == lv).astype(float)
+    return X.reset_index(drop=True), counts, refs
+
+
+def _refuse_collinear(X: pd.DataFrame, spec: Specification) -> None:
+    if X.shape[0] <= X.shape[1]:
+        raise ModelFitError(f"{X.shape[0]} rows for {X.shape[1]} parameters: too few rows for this model")
+    a = X.to_numpy(dtype=float)
+    a = a / np.where(np.abs(a).max(axis=0) > 0, np.abs(a).max(axis=0), 1.0)
+    _, r, piv = scipy.linalg.qr(a, mode="economic", pivoting=True)
+    d = np.abs(np.diag(r))
+    rank = int((d > d[0] * 1e-10).sum())
+    if rank < a.shape[1]:
+        dependent = [str(X.columns[i]) for i in piv[rank:]]
+        named = [c for c in dependent if "[" not in c] or dependent
+        raise ParameterError(f"the design is collinear: {named[:5]} {'are' if len(named) > 1 else 'is'} a linear "
+                             "combination of the other columns (fixed effects included); drop one of them or change "
+                             "the fixed effects")
+
+
+def _dropped_table(p: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
+    out = p.loc[reason.ne(""), ["unit_id", "unit_name", "unit_level", "province", "year", "y"]].copy()
+    out["reason"] = reason[reason.ne("")]
+    cols = ["unit_id", "unit_name", "unit_level", "province", "reason", "years", "rows", "outcome_total"]
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    g = out.groupby(["unit_id", "unit_name", "unit_level", "province", "reason"], sort=False)
+    table = g.agg(years=("year", year_ranges), rows=("year", "size"), outcome_total=("y", "sum")).reset_index()
+    table["outcome_total"] = table["outcome_total"].astype("int64")
+    return table[cols].sort_values(["reason", "province", "unit_id"], kind="stable").reset_index(drop=True)
+
+
+def _nothing_left(p: pd.DataFrame, reason: pd.Series, spec: Specification) -> str:
+    top = reason[reason.ne("")].value_counts().head(4)
+    lines = "; ".join(f"{n} rows: {r}" for r, n in top.items())
+    return (f"no row is left for {spec.outcome_label}, {spec.start_year}-{spec.end_year}, {spec.layout} layout. "
+            f"Most common reasons: {lines}")
+
+
+def _notes(d: Design, p: pd.DataFrame, reason: pd.Series, residual: pd.Series) -> list[str]:
+    spec = d.spec
+    notes: list[str] = []
+    lost = p[residual]
+    if spec.level == "district" and lost["y"].sum() > 0:
+        notes.append(f"{int(lost['y'].sum()):,} of {int(p['y'].sum()):,} {spec.outcome_label} in "
+                     f"{spec.start_year}-{spec.end_year} are located only to a province, a city as a whole or the "
+                     "country: they belong to no district and are outside this district model.")
+    no_pop = p[reason.str.startswith("no population")]
+    if not no_pop.empty:
+        units = sorted(no_pop["unit_name"].astype(str).unique())
+        early = no_pop["year"].lt(int(p.loc[p["population"].notna(), "year"].min())
+                                  if p["population"].notna().any() else 9999)
+        txt = "Out of this per-capita model for want of population: "
+        parts = []
+        ajk_gb = no_pop[no_pop["province"].isin(NOT_ENUMERATED)]
+        if not ajk_gb.empty:
+            parts.append(f"{', '.join(sorted(ajk_gb['unit_name'].astype(str).unique()))} (AJK and GB: not in the "
+                         "mirrored census tables, no cited figure)")
+        if early.any():
+            parts.append(f"every unit in {year_ranges(no_pop.loc[early, 'year'])} (before the first census anchor)")
+        other = no_pop[~no_pop["province"].isin(NOT_ENUMERATED) & ~early]
+        if not other.empty:
+            parts.append(f"{len(other)} further unit-years ({', '.join(units[:6])}...)")
+        notes.append(txt + "; ".join(parts) + ".")
+    for t in d.terms:
+        if t.rows_measured_after_outcome:
+            notes.append(f"{t.term} was measured ({t.measured}) after the outcome year in "
+                         f"{t.rows_measured_after_outcome:,} of {len(d.sample):,} rows: it enters as an association, "
+                         "not as a cause that precedes the violence.")
+    zero = reason.str.contains("uninformative with", regex=False)
+    if zero.any():
+        units = p.loc[zero, ["unit_id", "province"]].drop_duplicates()
+        notes.append(f"{len(units)} unit(s) with no {spec.outcome_label} in the whole period are left out "
+                     "(uninformative with fixed effects); see the dropped table.")
+    if spec.level == "district" and spec.standard_errors == "cluster" and d.n_clusters < 30:
+        notes.append(f"Only {d.n_clusters} clusters: cluster-robust standard errors are unreliable below about 30.")
+    return notes

@@ -1,0 +1,76 @@
+"""The whole default report suite on the mirrored data, as the README's main command runs it."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from rich.console import Console
+
+from conftest import ROOT, run_cli
+from workbench.report import runner
+
+pytestmark = pytest.mark.slow
+
+SUITE = ROOT / "notebooks" / "suites" / "default.yaml"
+REMOTE_ASSET = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, mirror):
+    reports = tmp_path_factory.mktemp("reports")
+    outcome = runner.run_suite(SUITE, project_root=ROOT, reports=reports, jobs=2,
+                               console=Console(file=io.StringIO(), width=120))
+    return reports, outcome
+
+
+def test_every_notebook_runs_on_the_real_data(report):
+    reports, outcome = report
+    assert outcome.status == "complete", outcome.failures
+    manifest = json.loads((outcome.folder / "manifest.json").read_text())
+    names = [nb["name"] for nb in manifest["notebooks"]]
+    assert names == ["00_data_audit", "10_violence", "20_inequality", "30_youth", "40_drivers", "50_policy"]
+    for nb in manifest["notebooks"]:
+        assert nb["status"] == "complete", nb
+        folder = outcome.folder / nb["name"]
+        html = (folder / f"{nb['name']}.html").read_text(encoding="utf-8")
+        assert not REMOTE_ASSET.search(html), nb["name"]
+        assert "Traceback" not in html
+        assert list((folder / "tables").glob("*.csv")), nb["name"]
+        assert list((folder / "tables").glob("*.xlsx")), nb["name"]
+    figures = list(outcome.folder.rglob("figures/*.png"))
+    assert len(figures) >= 10
+    for key in ("parameters", "git", "python"):
+        assert key in json.dumps(manifest)
+    checksums = json.dumps(manifest)
+    assert "29a906a9eb88d4ae20d46a9e430f01921ecb4569c521deceb01cd87d5d309cb7" in checksums
+    assert (reports / "index.html").is_file()
+
+
+def test_every_table_names_its_sources(report):
+    _, outcome = report
+    manifest = json.loads((outcome.folder / "manifest.json").read_text())
+    n = 0
+    for nb in manifest["notebooks"]:
+        for out in [*nb["tables"], *nb["figures"]]:
+            assert out["sources"], (nb["name"], out["name"])
+            n += 1
+    assert n >= 30
+
+
+def test_an_identical_rerun_is_skipped(report):
+    reports, outcome = report
+    again = runner.run_suite(SUITE, project_root=ROOT, reports=reports, jobs=2,
+                             console=Console(file=io.StringIO(), width=120))
+    assert again.status == "skipped" and again.folder == outcome.folder
+
+
+def test_a_bad_parameter_is_refused_before_any_kernel_starts(tmp_path):
+    res = run_cli("run", "default", "-p", "start_year=soon", "--reports", str(tmp_path / "r"))
+    assert res.returncode == 1
+    assert "start_year" in res.stderr and "int" in res.stderr
+    res = run_cli("run", "default", "-p", "colour=blue", "--reports", str(tmp_path / "r"))
+    assert res.returncode == 1 and "colour" in res.stderr
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("20*"))
