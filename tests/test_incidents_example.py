@@ -10,6 +10,8 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
 from workbench.sources.incidents import ANNUAL_SERIES_COLUMNS, INCIDENT_LOG_COLUMNS, template_header
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +121,20 @@ def test_the_template_reads_as_an_empty_table():
     log = read_incident_log(ROOT / "data" / "templates" / "incident_log_template.csv", check_points=False)
     series = read_annual_series(ROOT / "data" / "templates" / "annual_series_template.csv")
     assert len(log) == 0 and len(series) == 0
+
+
+# --------------------------------------------------------------------------- a registered log and series
+
+
+@pytest.fixture
+def registered(tmp_path, monkeypatch, mirror):
+    """The fictional log (``testlog``) and series (``testseries``) registered in a temporary private folder."""
+    from workbench.private import PRIVATE_DIR_ENV, add_source
+
+    folder = tmp_path / "private"
+    monkeypatch.setenv(PRIVATE_DIR_ENV, str(folder))
+    log = add_source(write_incident_log(folder / "log.csv"), kind="incident_log", source_id="testlog",
+                     title="Test log", compiler="Test compiler", definition="fictional incidents for tests")
+    series = add_source(write_annual_series(folder / "series.csv"), kind="annual_series", source_id="testseries",
+                        title="Test series", compiler="Test Monitor", definition="fictional published figures")
+    return {"folder": folder, "log": log, "series": series}

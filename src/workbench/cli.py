@@ -21,9 +21,9 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from workbench import cli_data, cli_policy, cli_run
+    from workbench import cli_data, cli_policy, cli_run, cli_sources
 
-    for module in (cli_data, cli_run, cli_policy):
+    for module in (cli_data, cli_run, cli_policy, cli_sources):
         module.register(app)
 
 

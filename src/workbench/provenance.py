@@ -1,9 +1,10 @@
-"""Credits for sources that are not catalog data sets: reference tables and the policy text.
+"""Credits for sources that are not catalog data sets: reference tables, the policy text, the analyst's sources.
 
 Catalog data sets are credited by :func:`workbench.catalog.describe_sources`. Tables typed
 from publications live in ``data/reference/<name>.csv`` and are named ``reference:<name>``;
 each of their rows cites publisher, document and table/page. The policy encoding is
-``policy:nisp2018``.
+``policy:nisp2018``. An analyst's registered incident log or annual series is named by its
+registered id (:mod:`workbench.private`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def describe_non_catalog_source(source_id: str) -> str:
         return f"reference table data/reference/{name}.csv (each row cites publisher, document and table/page)"
     if kind == "policy" and name:
         return NISP_CITATION
+    if not name:
+        from workbench.private import describe_private_source, is_registered
+
+        if is_registered(source_id):
+            return describe_private_source(source_id)
     raise CatalogError(
-        f"unknown source id {source_id!r}: use a data/catalog.yaml id, 'reference:<table>' or 'policy:<name>'"
+        f"unknown source id {source_id!r}: use a data/catalog.yaml id, 'reference:<table>', 'policy:<name>' or "
+        "the id of an analyst's registered source (`workbench sources list`)"
     )

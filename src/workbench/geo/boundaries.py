@@ -77,11 +77,25 @@ def points_in_polygons(points: pd.DataFrame, polygons: gpd.GeoDataFrame, *, lon:
     Returns one row per point (same order as ``points``) with ``unit_id`` (empty where none),
     ``inside`` (bool) and ``distance_m`` (0 inside; distance to the nearest polygon otherwise).
     A point on a shared edge, or in an overlap sliver, goes to the polygon with the lowest
-    unit id, so every point gets at most one unit.
+    unit id, so every point gets at most one unit. Each distinct coordinate is tested once
+    (event data repeat coordinates a great deal).
     """
+    coords = pd.DataFrame({"lon": points[lon].to_numpy(), "lat": points[lat].to_numpy()})
+    unique = coords.drop_duplicates().reset_index(drop=True)
+    unique["_key"] = np.arange(len(unique))
+    located = _locate_unique(unique, polygons, tolerance_m)
+    back = coords.merge(unique, on=["lon", "lat"], how="left")["_key"].to_numpy()
+    out = located.iloc[back].reset_index(drop=True)
+    out.insert(0, id_column, points[id_column].to_numpy())
+    return out
+
+
+def _locate_unique(unique: pd.DataFrame, polygons: gpd.GeoDataFrame, tolerance_m: float) -> pd.DataFrame:
+    """:func:`points_in_polygons` for distinct coordinates (columns lon, lat, _key)."""
+    id_column = "_key"
     pts = gpd.GeoDataFrame(
-        {id_column: points[id_column].to_numpy()},
-        geometry=gpd.points_from_xy(points[lon].to_numpy(), points[lat].to_numpy()),
+        {id_column: unique[id_column].to_numpy()},
+        geometry=gpd.points_from_xy(unique["lon"].to_numpy(), unique["lat"].to_numpy()),
         crs="EPSG:4326",
     )
     pts["_order"] = np.arange(len(pts))
@@ -103,7 +117,7 @@ def points_in_polygons(points: pd.DataFrame, polygons: gpd.GeoDataFrame, *, lon:
         out.loc[idx, "distance_m"] = near["distance_m"].to_numpy()
         within = near["distance_m"].to_numpy() <= tolerance_m
         out.loc[idx[within], "unit_id"] = near["unit_id"].to_numpy()[within]
-    return out
+    return out.drop(columns=[id_column])
 
 
 def units_layer(level: str, layout: str = "current", district_set: str = "census2023", *,

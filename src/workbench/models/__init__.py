@@ -31,9 +31,12 @@ from workbench.models.estimators import (
 )
 from workbench.models.fit import cameron_trivedi
 from workbench.models.options import COVARIATES, ModelFitError, Specification
+from workbench.models.plot import coefficient_plot
+from workbench.models.robustness import CELL_COLUMNS, GRID_DIMENSIONS, grid_cells, robustness_grid
 
 __all__ = [
-    "COEFFICIENT_COLUMNS", "COVARIATES", "Design", "ModelFitError", "ModelResult", "Specification", "build_design",
+    "CELL_COLUMNS", "COEFFICIENT_COLUMNS", "COVARIATES", "GRID_DIMENSIONS", "coefficient_plot", "grid_cells",
+    "robustness_grid", "Design", "ModelFitError", "ModelResult", "Specification", "build_design",
     "cameron_trivedi", "drop_all_zero_groups", "lagged", "measured_before", "negative_binomial", "options_of",
     "poisson", "province_association",
 ]

@@ -405,9 +405,8 @@ def _term_reason(p: pd.DataFrame, t: TermInfo, spec: Specification) -> pd.Series
         return out
     when = p[f"{t.column}__panel_measured"]
     later = when.notna() & (when > p["year"] - spec.lag)
-    out[later] = [f"{base}: no measurement at or before t-{spec.lag} = {int(y) - spec.lag} (the earliest is {int(w)}),"
-                  " so it cannot enter as a lagged cause for this year"
-                  for y, w in zip(p.loc[later, "year"], when[later], strict=True)]
+    out[later] = [f"{base}: no measurement at or before t-{spec.lag} (the earliest is {int(w)}), so it cannot "
+                  "enter as a lagged cause for these years" for w in when[later]]
     return out
 
 
@@ -514,7 +513,6 @@ def _notes(d: Design, p: pd.DataFrame, reason: pd.Series, residual: pd.Series) -
                      "country: they belong to no district and are outside this district model.")
     no_pop = p[reason.str.startswith("no population")]
     if not no_pop.empty:
-        units = sorted(no_pop["unit_name"].astype(str).unique())
         early = no_pop["year"].lt(int(p.loc[p["population"].notna(), "year"].min())
                                   if p["population"].notna().any() else 9999)
         txt = "Out of this per-capita model for want of population: "
@@ -527,7 +525,9 @@ def _notes(d: Design, p: pd.DataFrame, reason: pd.Series, residual: pd.Series) -
             parts.append(f"every unit in {year_ranges(no_pop.loc[early, 'year'])} (before the first census anchor)")
         other = no_pop[~no_pop["province"].isin(NOT_ENUMERATED) & ~early]
         if not other.empty:
-            parts.append(f"{len(other)} further unit-years ({', '.join(units[:6])}...)")
+            names = sorted(other["unit_name"].astype(str).unique())
+            parts.append(f"{len(other)} further unit-years of {len(names)} unit(s) ({', '.join(names[:6])}"
+                         f"{', ...' if len(names) > 6 else ''}; see the dropped table)")
         notes.append(txt + "; ".join(parts) + ".")
     for t in d.terms:
         if t.rows_measured_after_outcome:

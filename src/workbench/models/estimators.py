@@ -118,7 +118,8 @@ def _tidy(design: Design, fit: Fit, inference_text: str, ci_level: float) -> pd.
     if fit.estimator == "negative_binomial":
         rows.append({"term": "alpha", "covariate": "alpha", "role": "dispersion: Var(y) = mu + alpha * mu^2", "column": "alpha", "per": "",
                      "measured": "", "measurement_age": "", "rows_measured_after_outcome": 0, "covariate_source": ""})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["term", "covariate", "role", "column", "per", "measured", "measurement_age",
+                                      "rows_measured_after_outcome", "covariate_source"])
     out["estimate"] = [float(fit.params[c]) for c in out["column"]]
     if fit.cov is not None:
         se = np.sqrt(np.array([float(fit.cov.loc[c, c]) for c in out["column"]]))
@@ -153,7 +154,9 @@ def _diagnostics(design: Design, fit: Fit) -> pd.DataFrame:
     k = len(fit.params)
     rows = [
         ("rows (n)", len(design.y), ""),
-        ("units", design.n_units, "districts (or district parts in the pre2018 layout) or provinces"),
+        ("units", design.n_units, "provinces" if design.spec.level == "province" else
+         "districts" if design.spec.layout == "current" else "districts (a district split by UCDP's FATA coding "
+         "counts as two parts)"),
         ("clusters", design.n_clusters, "districts" if design.spec.level == "district" else "provinces"),
         ("parameters", k, ", ".join(f"{v} {n} levels" for n, v in design.fixed_effects.items())),
         ("log-likelihood", fit.llf, ""),

@@ -55,6 +55,12 @@ class Fit:
     poisson_mu: np.ndarray
 
 
+def _support(design: Design) -> str:
+    nonzero = int((design.y > 0).sum())
+    return (f"{len(design.y)} rows, {nonzero} with any count, total {int(design.y.sum()):,}, "
+            f"{design.X.shape[1]} parameters")
+
+
 def _cov_args(design: Design, inference: bool) -> dict:
     if not inference or design.spec.standard_errors == "model":
         return {"cov_type": "nonrobust"}
@@ -93,7 +99,7 @@ def fit_poisson(design: Design, *, inference: bool = True) -> Fit:
     res = _poisson(design, inference)
     converged = bool(getattr(res, "converged", True))
     if not converged or not np.all(np.isfinite(res.params)):
-        raise ModelFitError(f"the Poisson fit did not converge ({design.spec.outcome_label}, {len(design.y)} rows)")
+        raise ModelFitError(f"the Poisson fit did not converge ({design.spec.outcome_label}: {_support(design)})")
     cov = pd.DataFrame(res.cov_params(), index=design.X.columns, columns=design.X.columns) if inference else None
     return Fit("poisson", pd.Series(np.asarray(res.params), index=design.X.columns), cov, float(res.llf), converged,
                int(getattr(res, "fit_history", {}).get("iteration", 0)), np.asarray(res.mu), _cov_args(design,
@@ -130,8 +136,9 @@ def fit_negative_binomial(design: Design, *, inference: bool = True) -> Fit:
         if ok:
             break
     if res is None or not res.mle_retvals.get("converged", False) or not np.all(np.isfinite(res.params)):
-        raise ModelFitError(f"the negative binomial fit did not converge ({design.spec.outcome_label}, "
-                            f"{len(design.y)} rows); try the Poisson estimator or fewer fixed effects")
+        raise ModelFitError(f"the negative binomial fit did not converge ({design.spec.outcome_label}: "
+                            f"{_support(design)}); try the Poisson estimator, fewer fixed effects or a broader "
+                            "outcome")
     names = [*design.X.columns, "alpha"]
     params = pd.Series(np.asarray(res.params), index=names)
     if params["alpha"] <= 0:

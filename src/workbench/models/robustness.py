@@ -42,6 +42,10 @@ _BASE_DEFAULTS = {"outcome": "deaths", "deaths_estimate": "best", "violence_type
                   "lag": 1, "start_year": 1998, "end_year": 2021}
 
 
+def _period(start: int, end: int) -> str:
+    return f"{start}" if start == end else f"{start}-{end}"
+
+
 def _label(cell: dict, base: dict) -> str:
     parts = []
     if cell["deaths_estimate"] != base["deaths_estimate"]:
@@ -73,9 +77,9 @@ def grid_cells(base: dict, *, grid: Grid = "reduced", lags: Sequence[int] = (1, 
     if bad_lags or not lags:
         raise ParameterError(f"argument 'lags' must be a non-empty list of whole numbers 1-{MAX_LAG}; found "
                              f"{list(lags)!r}")
-    periods = [f"{start}-{end}"]
+    periods = [_period(start, end)]
     if start <= split_year < end:
-        periods += [f"{start}-{split_year}", f"{split_year + 1}-{end}"]
+        periods += [_period(start, split_year), _period(split_year + 1, end)]
     base_cell = {"deaths_estimate": b["deaths_estimate"], "violence_type": b["violence_type"],
                  "exclude_former_fata": b["exclude_former_fata"], "lag": b["lag"], "period": periods[0]}
     deaths = b["outcome"] == "deaths"
@@ -152,7 +156,7 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
         label = _label(cell, base_cell)
         if progress:
             progress(i, len(cells), label)
-        start, end = (int(x) for x in cell["period"].split("-"))
+        start, end = int(cell["period"].split("-")[0]), int(cell["period"].split("-")[-1])
         options = {**b, **{k: cell[k] for k in dims}, "start_year": start, "end_year": end}
         head = {"cell": i, "label": label, "varied": cell["varied"], "is_base": i == 0,
                 **{d: cell[d] for d in GRID_DIMENSIONS}}
@@ -161,10 +165,7 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
         except (ParameterError, ModelFitError) as exc:
             parts.append(pd.DataFrame([{**head, "status": "refused", "message": str(exc)}]))
             continue
-        coefs = res.coefficients.copy()
-        for k, v in reversed(list({**head, "status": "ok", "message": " ".join(res.notes)}.items())):
-            coefs.insert(0, k, [v] * len(coefs))
-        parts.append(coefs)
+        parts.append(res.coefficients.assign(**head, status="ok", message=" ".join(res.notes)))
     out = pd.concat(parts, ignore_index=True)
     out = out.reindex(columns=[*CELL_COLUMNS, *[c for c in COEFFICIENT_COLUMNS if c not in CELL_COLUMNS]])
     out.attrs["sources"] = list(panel.attrs.get("sources", []))
