@@ -222,25 +222,27 @@ def incident_measures(log: pd.DataFrame) -> pd.DataFrame:
     Killed parts not given count zero in their own column; ``killed_unattributed`` holds the rest
     of ``killed``, so that civilians + security + militants + unattributed = killed.
     """
-    out = pd.DataFrame({"incident_id": log["incident_id"].to_numpy()})
-    out["incidents"] = 1
+    n = len(log)
     killed = log["killed"].astype("int64").to_numpy()
     injured = log["injured"].astype("int64").to_numpy()
-    out["killed"] = killed
-    parts = 0
+    cols: dict[str, object] = {"incident_id": log["incident_id"].to_numpy(), "incidents": np.ones(n, dtype="int64"),
+                               "killed": killed}
+    parts = np.zeros(n, dtype="int64")
     for c in KILLED_PARTS:
         values = log[c].fillna(0).astype("int64").to_numpy()
-        out[c] = values
+        cols[c] = values
         parts = parts + values
-    out["killed_unattributed"] = killed - parts
-    out["injured"] = injured
+    cols["killed_unattributed"] = killed - parts
+    cols["injured"] = injured
     cat = log["category"].astype(str).to_numpy()
+    is_cat = {c: cat == c for c in CATEGORIES}
     for c in CATEGORIES:
-        is_c = cat == c
-        out[f"incidents_{c}"] = is_c.astype("int64")
-        out[f"killed_{c}"] = np.where(is_c, killed, 0)
-        out[f"injured_{c}"] = np.where(is_c, injured, 0)
-    return out
+        cols[f"incidents_{c}"] = is_cat[c].astype("int64")
+    for c in CATEGORIES:
+        cols[f"killed_{c}"] = np.where(is_cat[c], killed, 0)
+    for c in CATEGORIES:
+        cols[f"injured_{c}"] = np.where(is_cat[c], injured, 0)
+    return pd.DataFrame(cols)
 
 
 def _years(log: pd.DataFrame, first_year: int | None, last_year: int | None) -> tuple[int, int]:

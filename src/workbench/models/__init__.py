@@ -16,14 +16,24 @@ province_association
     The province-level variant: descriptive only.
 robustness_grid, GRID_DIMENSIONS
     The model re-estimated over deaths estimate, type of violence, former FATA, lag and period.
-coefficient_plot
-    Incidence-rate ratios with intervals across a grid (seaborn).
+coefficient_plot, compare
+    Incidence-rate ratios with intervals across a grid or several models (seaborn).
+covariate_coverage
+    What each covariate covers (source, years measured, units with a value).
 """
 
-from workbench.models.design import Design, build_design, drop_all_zero_groups, lagged, measured_before
+from workbench.models.design import (
+    Design,
+    build_design,
+    covariate_coverage,
+    drop_all_zero_groups,
+    lagged,
+    measured_before,
+)
 from workbench.models.estimators import (
     COEFFICIENT_COLUMNS,
     ModelResult,
+    compare,
     negative_binomial,
     options_of,
     poisson,
@@ -36,7 +46,7 @@ from workbench.models.robustness import CELL_COLUMNS, GRID_DIMENSIONS, grid_cell
 
 __all__ = [
     "CELL_COLUMNS", "COEFFICIENT_COLUMNS", "COVARIATES", "GRID_DIMENSIONS", "coefficient_plot", "grid_cells",
-    "robustness_grid", "Design", "ModelFitError", "ModelResult", "Specification", "build_design",
+    "robustness_grid", "Design", "compare", "covariate_coverage", "ModelFitError", "ModelResult", "Specification", "build_design",
     "cameron_trivedi", "drop_all_zero_groups", "lagged", "measured_before", "negative_binomial", "options_of",
     "poisson", "province_association",
 ]

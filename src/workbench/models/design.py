@@ -439,10 +439,12 @@ def _refuse_time_invariant(sample: pd.DataFrame, terms: list[TermInfo], spec: Sp
         spread = sample.groupby(key)[t.column].agg(lambda s: float(s.max() - s.min()))
         if (spread <= 1e-12).all():
             measured = _span(sample[f"{t.column}__measured"]) if f"{t.column}__measured" in sample else ""
+            when = f" (measured {measured})" if measured else ""
+            other = "'none'" if what == "province" else "'province' or 'none'"
             raise ParameterError(
-                f"{t.term} does not vary within any {what} in {_span(sample['year'])} (measured {measured or 'once'}): "
-                f"it is time-invariant there, so with {what} fixed effects its coefficient is not identified. "
-                f"Use unit_effects='province' or 'none' (between-unit comparison), or drop it from the model")
+                f"{t.term} does not vary within any {what} in {_span(sample['year'])}{when}: it is constant there, "
+                f"so with {what} fixed effects its coefficient is not identified. Use unit_effects={other} "
+                "(a comparison between units), or drop it from the model")
 
 
 def _design_matrix(sample: pd.DataFrame, term_cols: list[str], spec: Specification
@@ -542,3 +544,38 @@ def _notes(d: Design, p: pd.DataFrame, reason: pd.Series, residual: pd.Series) -
     if spec.level == "district" and spec.standard_errors == "cluster" and d.n_clusters < 30:
         notes.append(f"Only {d.n_clusters} clusters: cluster-robust standard errors are unreliable below about 30.")
     return notes
+
+
+def covariate_coverage(panel: pd.DataFrame, layout: str = "current") -> pd.DataFrame:
+    """What each covariate of a drivers panel covers: source, years measured, units with a value.
+
+    One row per covariate of :data:`~workbench.models.options.COVARIATES` present in the panel,
+    over the panel's own units (districts, or provinces for the province panel) of ``layout``:
+    ``covariate``, ``source``, ``measured`` (years of measurement), ``varies_over_time``,
+    ``units_with_value``, ``units``, ``units_without_value`` (names), ``per``.
+    """
+    kind = panel_kind(panel)
+    level = "province" if kind == "province" else "district"
+    p = panel[panel["layout"].eq(layout) & panel["unit_level"].eq(level)]
+    if level == "province":
+        p = p[p["unit_id"].eq(p["province"])]
+    if p.empty:
+        raise ParameterError(f"the panel has no {level} rows for layout {layout!r}")
+    units = p[["unit_id", "province", "unit_name"]].drop_duplicates()
+    rows = []
+    for name, info in COVARIATES.items():
+        if name not in p.columns or info.year_column not in p.columns:
+            continue
+        have = p[p[name].notna()]
+        with_value = have[["unit_id", "province"]].drop_duplicates()
+        lacking = units.merge(with_value, how="left", indicator=True)
+        lacking = lacking[lacking["_merge"].eq("left_only")]
+        measured = year_ranges(have[info.year_column].dropna().astype(int).unique()) if not have.empty else ""
+        rows.append({"covariate": name, "source": info.source, "measured": measured,
+                     "varies_over_time": bool(have[info.year_column].nunique() > 1),
+                     "units_with_value": len(with_value), "units": len(units),
+                     "units_without_value": ", ".join(sorted(lacking["unit_name"].astype(str).unique())),
+                     "per": info.per})
+    out = pd.DataFrame(rows)
+    out.attrs["sources"] = list(panel.attrs.get("sources", []))
+    return out

@@ -393,3 +393,26 @@ def options_of(result: ModelResult) -> Mapping[str, object]:
     return {k: getattr(s, k) for k in ("outcome", "deaths_estimate", "violence_type", "covariates",
                                        "lagged_covariates", "lag", "lagged_violence", "unit_effects", "year_effects",
                                        "start_year", "end_year", "layout", "exclude_former_fata", "standard_errors")}
+
+
+def compare(results: Mapping[str, ModelResult]) -> pd.DataFrame:
+    """Coefficient tables of several models stacked, with a ``label`` column (for tables and plots).
+
+    Parameters
+    ----------
+    results:
+        ``{label: result}``; the first is marked ``is_base``.
+    """
+    if not results:
+        raise ParameterError("compare: no results given")
+    parts = []
+    sources: list[str] = []
+    for i, (label, res) in enumerate(results.items()):
+        if not isinstance(res, ModelResult):
+            raise ParameterError(f"compare: {label!r} is not a ModelResult (found {type(res).__name__})")
+        parts.append(res.coefficients.assign(label=label, is_base=i == 0, status="ok"))
+        sources += res.coefficients.attrs.get("sources", [])
+    out = pd.concat(parts, ignore_index=True)
+    out = out[["label", "is_base", "status", *COEFFICIENT_COLUMNS]]
+    out.attrs["sources"] = list(dict.fromkeys(sources))
+    return out

@@ -595,6 +595,22 @@ def _cross_reference_problems(p: Policy) -> list[tuple[str, str, str]]:
 # --------------------------------------------------------------------------- frames
 
 
+POLICY_SOURCE_ID = "policy:nisp2018"
+
+
+def _credited(fn):
+    """Mark a frame built from the policy file with its source (``attrs["sources"]``)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        df = fn(*args, **kwargs)
+        df.attrs.setdefault("sources", [POLICY_SOURCE_ID])
+        return df
+
+    return wrapper
+
+
 def _policy(policy: Policy | None) -> Policy:
     return policy if policy is not None else load_policy()
 
@@ -611,6 +627,7 @@ def _mentions_by_ref(policy: Policy) -> dict[str, list[tuple[Geography, Mention]
     return by_ref
 
 
+@_credited
 def interventions_frame(policy: Policy | None = None) -> pd.DataFrame:
     """One row per intervention (numbered items and their lettered sub-items).
 
@@ -644,6 +661,7 @@ def interventions_frame(policy: Policy | None = None) -> pd.DataFrame:
     return df
 
 
+@_credited
 def annex_indicators_frame(policy: Policy | None = None) -> pd.DataFrame:
     """One row per Annex A indicator: ``intervention``, ``indicator_id``, ``indicator``, ``r``,
     ``section``, ``bodies`` (``; ``-joined ids), ``responsibility``, ``budget``."""
@@ -655,6 +673,7 @@ def annex_indicators_frame(policy: Policy | None = None) -> pd.DataFrame:
                                        "responsibility", "budget"])
 
 
+@_credited
 def priorities_frame(policy: Policy | None = None) -> pd.DataFrame:
     """The 20 items of the Priority List: ``number``, ``r``, ``r_name``, ``text``, ``refers_to``
     (``; ``-joined intervention ids), ``refers_to_sections``, ``refers_to_basis`` (always
@@ -667,6 +686,7 @@ def priorities_frame(policy: Policy | None = None) -> pd.DataFrame:
     } for x in p.priorities])
 
 
+@_credited
 def drivers_frame(policy: Policy | None = None) -> pd.DataFrame:
     """One row per driver and indicator (a driver without indicators has one row with no indicator).
 
@@ -686,6 +706,7 @@ def drivers_frame(policy: Policy | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)[cols]
 
 
+@_credited
 def geographies_frame(policy: Policy | None = None) -> pd.DataFrame:
     """One row per geography and unit id (an unlinked geography has one row with ``unit_id`` NA).
 
@@ -702,6 +723,7 @@ def geographies_frame(policy: Policy | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_credited
 def mentions_frame(policy: Policy | None = None) -> pd.DataFrame:
     """One row per named mention: ``geography``, ``unit_ids``, ``ref``, ``kind`` (intervention,
     priority or section), ``r`` (for intervention and priority refs), ``where``, ``basis``, ``quote``."""
@@ -719,6 +741,7 @@ def mentions_frame(policy: Policy | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_credited
 def claims_frame(policy: Policy | None = None) -> pd.DataFrame:
     """One row per claim, with the expected value flattened into ``expected_*`` columns.
 
@@ -764,6 +787,7 @@ def _intervention_geographies(p: Policy) -> dict[str, set[str]]:
     return out
 
 
+@_credited
 def attention_by_geography(policy: Policy | None = None, *, include_unlinked: bool = True) -> pd.DataFrame:
     """How much of the policy's attention each unit receives (an encoding judgement).
 
@@ -823,6 +847,7 @@ def attention_by_geography(policy: Policy | None = None, *, include_unlinked: bo
     return out
 
 
+@_credited
 def attention_by_R(policy: Policy | None = None) -> pd.DataFrame:  # noqa: N802 (R is the policy's name)
     """How much of the policy each R holds (an encoding judgement for the geography columns).
 
