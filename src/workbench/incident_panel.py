@@ -354,8 +354,9 @@ def _grid(data: pd.DataFrame, units: pd.DataFrame, source_id: str, layout: str, 
     out[INCIDENT_MEASURES] = out[INCIDENT_MEASURES].fillna(0).astype("int64")
     out["source_id"] = source_id
     out["layout"] = layout
-    out["unit_name"] = [reg.name(u) if u != COUNTRY_ID else "Pakistan (not located to a province)"
-                        for u in out["unit_id"]]
+    names = reg.mapping("name")
+    names[COUNTRY_ID] = "Pakistan (not located to a province)"
+    out["unit_name"] = out["unit_id"].map(names)
     order = {"district": 0, "division": 1, "province": 2, "country": 3}
     out["_lv"] = out["unit_level"].map(order)
     out = out.sort_values(["_lv", "province", "unit_id", "year"], kind="stable").drop(columns="_lv")
