@@ -103,7 +103,8 @@ def test_the_comparison_renders_with_sources_and_aggregates_only(registered, tmp
         "cmp_definitions.csv", "cmp_definitions.xlsx", "cmp_numbers.csv", "cmp_numbers.xlsx"]
     assert (out / "figures" / "cmp_figure.png").stat().st_size > 10_000
     numbers = pd.read_csv(out / "tables" / "cmp_numbers.csv")
-    assert list(numbers.columns) == ["unit", "year", "Test log", "UCDP GED 22.1", "difference (UCDP GED 22.1 - Test log)"]
+    assert list(numbers.columns) == ["unit", "year", "Test log", "UCDP GED 22.1",
+                                     "difference (UCDP GED 22.1 - Test log)"]
     definitions = (out / "tables" / "cmp_definitions.csv").read_text(encoding="utf-8")
     assert "fictional incidents for tests" in definitions and "at least one death" in definitions
     written = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.csv")) + (out / "outputs.jsonl").read_text()

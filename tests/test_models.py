@@ -104,6 +104,14 @@ def test_the_panel_level_must_fit_the_estimator(panel):
 
 # --------------------------------------------------------------------------- rows left out, and why
 
+def test_nothing_left_to_fit_is_an_error_that_gives_the_reasons(panel):
+    with pytest.raises(ModelFitError) as err:
+        models.poisson(panel.assign(deaths_best=0), covariates=["d4p_poverty_pct"], start_year=2004)
+    msg = str(err.value)
+    assert msg.startswith("no row is left for deaths (best estimate, all types), 2004-2021, current layout")
+    assert "uninformative with province fixed effects" in msg
+
+
 def test_units_without_events_drop_out_of_fixed_effects_models_and_are_reported(panel):
     res = models.negative_binomial(panel, covariates=["d4p_poverty_pct"], unit_effects="district",
                                    lagged_violence=False, start_year=2004)
@@ -194,6 +202,31 @@ def test_province_association_is_descriptive_only():
     assert set(res.design.sample["province"]) == {"PK-PB", "PK-SD", "PK-KP", "PK-BA", "PK-TA"}
     with pytest.raises(ParameterError, match="does not vary within any province"):
         models.province_association(prov, covariates=["mpi_headcount_pct"], layout="pre2018", unit_effects="province")
+
+
+def test_the_census_2023_district_set_can_be_modelled_too():
+    d = read_processed("drivers_district_year_census2023")
+    res = models.poisson(d, outcome="events", covariates=["literacy_10plus_pct"], start_year=2017)
+    assert res.design.district_set == "census2023"
+    karachi = res.dropped[res.dropped["unit_level"].eq("division")]
+    assert karachi["reason"].str.contains("located only to a city as a whole").all() and len(karachi) == 1
+    no_pop = res.dropped[res.dropped["reason"].str.startswith("no population: AJK and GB")]
+    assert set(no_pop["province"]) == {"PK-GB", "PK-JK"} and no_pop["unit_id"].nunique() == 20
+
+
+def test_coverage_compare_and_interpret_say_what_the_tables_hold(main_model, stable):
+    cov = models.covariate_coverage(stable).set_index("covariate")
+    assert cov.loc["d4p_poverty_pct", "measured"] == "2004, 2006, 2008, 2010, 2012, 2014"
+    assert cov.loc["d4p_poverty_pct", "varies_over_time"] and not cov.loc["youth_bulge_15_24", "varies_over_time"]
+    assert cov.loc["youth_bulge_15_24", "units_without_value"] == "Azad Jammu and Kashmir, Gilgit-Baltistan"
+    assert "North Waziristan" in cov.loc["d4p_poverty_pct", "units_without_value"]
+    table = models.compare({"a": main_model, "b": main_model})
+    assert table["is_base"].tolist() == [True] * 4 + [False] * 4 and table.attrs["sources"] == stable.attrs["sources"]
+    sentences = models.interpret(main_model)
+    assert len(sentences) == 2 and all("associated with" in s and "cause" not in s.split(";")[0] for s in sentences)
+    assert sentences[1].endswith("Measured in 2023, after every outcome year: not a cause that precedes them.")
+    row = main_model.coefficients.iloc[0]
+    assert f"IRR {row['irr']:.3f}, 95% CI {row['irr_ci_low']:.3f}-{row['irr_ci_high']:.3f}" in sentences[0]
 
 
 # --------------------------------------------------------------------------- robustness grid and plot

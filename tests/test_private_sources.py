@@ -36,7 +36,8 @@ def test_registration_records_path_and_checksum_and_copies_nothing(registered):
 
     assert entries["testlog"]["sha256"] == hashlib.sha256((folder / "log.csv").read_bytes()).hexdigest()
     assert sorted(p.name for p in folder.iterdir()) == ["log.csv", "registry.yaml", "series.csv"]
-    assert private_checksums() == {"testlog": entries["testlog"]["sha256"], "testseries": entries["testseries"]["sha256"]}
+    assert private_checksums() == {"testlog": entries["testlog"]["sha256"],
+                                   "testseries": entries["testseries"]["sha256"]}
     assert set(check_sources()["status"]) == {"ok"}
 
 

@@ -34,8 +34,8 @@ def add_command(
     definition: Annotated[str, typer.Option(help="What it counts as an incident.")],
     licence: Annotated[str, typer.Option(help="Terms of use.")] = "",
     sensitivity: Annotated[str, typer.Option(help="public, restricted or confidential.")] = "restricted",
-    first_year: Annotated[int | None, typer.Option(help="First year covered (default: first year of the rows).")] = None,
-    last_year: Annotated[int | None, typer.Option(help="Last year covered (default: last year of the rows).")] = None,
+    first_year: Annotated[int | None, typer.Option(help="First year covered (default: the rows' first).")] = None,
+    last_year: Annotated[int | None, typer.Option(help="Last year covered (default: the rows' last).")] = None,
     replace: Annotated[bool, typer.Option(help="Register an id again (the file changed).")] = False,
 ) -> None:
     """Check a file and register it by path and sha256 (nothing is registered if a check fails)."""

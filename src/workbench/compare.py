@@ -241,7 +241,8 @@ def compare_sources(a: str | tuple[str, str], b: str | tuple[str, str], *, measu
     t = t.sort_values(["unit_level", "unit_id", "year"], ascending=[False, True, True], kind="stable")
     t = t[COMPARISON_COLUMNS].reset_index(drop=True)
     t.attrs["sources"] = list(dict.fromkeys([*first.attrs["sources"], *second.attrs["sources"]]))
-    coverage = pd.DataFrame([_coverage_row(ida, la, first, ca, start, end), _coverage_row(idb, lb, second, cb, start, end)])
+    coverage = pd.DataFrame([_coverage_row(ida, la, first, ca, start, end),
+                             _coverage_row(idb, lb, second, cb, start, end)])
     coverage.attrs["sources"] = t.attrs["sources"]
     return SourceComparison(a=ida, b=idb, labels=(la, lb), measure=measure, layout=layout, years=(start, end),
                             table=t, coverage=coverage)

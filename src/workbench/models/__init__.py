@@ -34,6 +34,7 @@ from workbench.models.estimators import (
     COEFFICIENT_COLUMNS,
     ModelResult,
     compare,
+    interpret,
     negative_binomial,
     options_of,
     poisson,
@@ -45,8 +46,8 @@ from workbench.models.plot import coefficient_plot
 from workbench.models.robustness import CELL_COLUMNS, GRID_DIMENSIONS, grid_cells, robustness_grid
 
 __all__ = [
-    "CELL_COLUMNS", "COEFFICIENT_COLUMNS", "COVARIATES", "GRID_DIMENSIONS", "coefficient_plot", "grid_cells",
-    "robustness_grid", "Design", "compare", "covariate_coverage", "ModelFitError", "ModelResult", "Specification", "build_design",
-    "cameron_trivedi", "drop_all_zero_groups", "lagged", "measured_before", "negative_binomial", "options_of",
-    "poisson", "province_association",
+    "CELL_COLUMNS", "COEFFICIENT_COLUMNS", "COVARIATES", "GRID_DIMENSIONS", "Design", "ModelFitError", "ModelResult",
+    "Specification", "build_design", "cameron_trivedi", "coefficient_plot", "compare", "covariate_coverage",
+    "drop_all_zero_groups", "grid_cells", "interpret", "lagged", "measured_before", "negative_binomial", "options_of",
+    "poisson", "province_association", "robustness_grid",
 ]

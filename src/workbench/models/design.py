@@ -412,19 +412,20 @@ def _term_reason(p: pd.DataFrame, t: TermInfo, spec: Specification) -> pd.Series
 
 def _refuse_lagged_after_outcome(p: pd.DataFrame, reason: pd.Series, terms: list[TermInfo],
                                  spec: Specification) -> None:
-    """A lagged cause with no measurement at or before t-lag in any usable row is refused outright."""
-    usable_before = reason.eq("") | reason.str.contains("lagged cause", regex=False)
-    if not usable_before.any():
-        return
+    """A lagged cause measured only after t-lag in every usable row is refused outright."""
+    usable = reason.eq("") | reason.str.contains("lagged cause", regex=False)
     for t in terms:
         if "__lag" not in t.column or t.column.startswith("log1p_"):
             continue
-        base = t.column.split("__lag")[0]
-        if p.loc[usable_before, t.column].notna().any():
+        if p.loc[usable, t.column].notna().any():
             continue
-        measured = _span(p.loc[usable_before, f"{t.column}__panel_measured"])
+        when = p[f"{t.column}__panel_measured"]
+        later = usable & when.notna() & (when > p["year"] - spec.lag)
+        if not later.any():
+            continue  # no value at all: the rows are left out with that reason
+        base = t.column.split("__lag")[0]
         raise ParameterError(
-            f"{base} cannot enter as a lagged cause: it was measured in {measured or 'no year'}, after every outcome "
+            f"{base} cannot enter as a lagged cause: it was measured in {_span(when[later])}, after every outcome "
             f"year t-{spec.lag} of {spec.start_year}-{spec.end_year} (a measure taken after the outcome cannot explain "
             f"it). Enter it under covariates= instead (an association, flagged as measured after the outcome), "
             f"or choose a period it precedes")

@@ -22,6 +22,7 @@ from workbench.errors import ParameterError
 from workbench.models.design import Design, build_design
 from workbench.models.fit import Fit, fit_negative_binomial, fit_poisson, overdispersion_table
 from workbench.models.options import (
+    ESTIMATORS,
     FEW_CLUSTERS,
     DeathsEstimate,
     Estimator,
@@ -32,13 +33,12 @@ from workbench.models.options import (
     UnitEffects,
     ViolenceType,
     check_choice,
-    ESTIMATORS,
 )
 from workbench.panel import LAST_YEAR
 
 COEFFICIENT_COLUMNS = [
-    "model", "outcome", "term", "covariate", "role", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high", "irr",
-    "irr_ci_low", "irr_ci_high", "per", "measured", "measurement_age", "measured_after_outcome",
+    "model", "outcome", "term", "covariate", "role", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high",
+    "irr", "irr_ci_low", "irr_ci_high", "per", "measured", "measurement_age", "measured_after_outcome",
     "rows_measured_after_outcome", "n", "units", "clusters", "period", "units_dropped", "rows_dropped",
     "inference", "specification", "covariate_source",
 ]
@@ -112,12 +112,13 @@ def _tidy(design: Design, fit: Fit, inference_text: str, ci_level: float) -> pd.
     rows = []
     spec_text = describe(design)
     for t in design.terms:
-        rows.append({"term": t.term, "covariate": t.covariate, "role": t.role, "column": t.column, "per": t.per, "measured": t.measured,
-                     "measurement_age": t.measurement_age, "rows_measured_after_outcome": t.rows_measured_after_outcome,
-                     "covariate_source": t.source})
+        rows.append({"term": t.term, "covariate": t.covariate, "role": t.role, "column": t.column, "per": t.per,
+                     "measured": t.measured, "measurement_age": t.measurement_age,
+                     "rows_measured_after_outcome": t.rows_measured_after_outcome, "covariate_source": t.source})
     if fit.estimator == "negative_binomial":
-        rows.append({"term": "alpha", "covariate": "alpha", "role": "dispersion: Var(y) = mu + alpha * mu^2", "column": "alpha", "per": "",
-                     "measured": "", "measurement_age": "", "rows_measured_after_outcome": 0, "covariate_source": ""})
+        rows.append({"term": "alpha", "covariate": "alpha", "role": "dispersion: Var(y) = mu + alpha * mu^2",
+                     "column": "alpha", "per": "", "measured": "", "measurement_age": "",
+                     "rows_measured_after_outcome": 0, "covariate_source": ""})
     out = pd.DataFrame(rows, columns=["term", "covariate", "role", "column", "per", "measured", "measurement_age",
                                       "rows_measured_after_outcome", "covariate_source"])
     out["estimate"] = [float(fit.params[c]) for c in out["column"]]
@@ -416,3 +417,44 @@ def compare(results: Mapping[str, ModelResult]) -> pd.DataFrame:
     out = out[["label", "is_base", "status", *COEFFICIENT_COLUMNS]]
     out.attrs["sources"] = list(dict.fromkeys(sources))
     return out
+
+
+def interpret(result: ModelResult) -> list[str]:
+    """One plain sentence per covariate term: the IRR, its interval, and what the interval allows.
+
+    The sentences say "associated with", never "causes"; a covariate measured after the outcome
+    is said to be so; a descriptive (province) model gives no interval and says so.
+    """
+    out = []
+    level = int(round(100 * _ci_level(result)))
+    for row in result.coefficients.itertuples(index=False):
+        if row.covariate in ("alpha", "lagged outcome"):
+            continue
+        change = 100 * (row.irr - 1)
+        text = (f"{row.term}: each {row.per} more is associated with {abs(change):.1f}% "
+                f"{'more' if change >= 0 else 'fewer'} {result.specification.outcome_label} per head "
+                f"(IRR {row.irr:.3f}")
+        if np.isnan(row.irr_ci_low):
+            text += "; no interval: descriptive only)."
+        else:
+            text += f", {level}% CI {row.irr_ci_low:.3f}-{row.irr_ci_high:.3f}, p = {row.p_value:.2g})"
+            if row.irr_ci_low <= 1 <= row.irr_ci_high:
+                text += "; the interval includes no association."
+            else:
+                text += "; the interval excludes no association (an association, not an effect)."
+        if row.measured_after_outcome and row.rows_measured_after_outcome >= row.n:
+            text += f" Measured in {row.measured}, after every outcome year: not a cause that precedes them."
+        elif row.measured_after_outcome:
+            text += (f" Measured in {row.measured}, after the outcome year in {row.rows_measured_after_outcome:,} of "
+                     f"{row.n:,} rows.")
+        out.append(text)
+    return out
+
+
+def _ci_level(result: ModelResult) -> float:
+    c = result.coefficients.dropna(subset=["std_error"])
+    if c.empty:
+        return 0.95
+    r = c.iloc[0]
+    z = (r["ci_high"] - r["estimate"]) / r["std_error"]
+    return float(2 * scipy.stats.norm.cdf(z) - 1)

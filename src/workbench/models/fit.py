@@ -5,8 +5,10 @@ Both are maximum-likelihood fits with statsmodels, with the log-population offse
 * Poisson: ``statsmodels.genmod.GLM`` with the Poisson family (IRLS);
 * negative binomial NB2 (``Var(y) = mu + alpha * mu**2``):
   ``statsmodels.discrete.discrete_model.NegativeBinomial`` with ``loglike_method="nb2"``,
-  started from the Poisson fit, Newton's method with the analytic Hessian (BFGS first if Newton
-  fails); ``alpha`` is estimated jointly with the coefficients.
+  started from the Poisson fit, Newton's method with the analytic Hessian (from several starting
+  values of ``alpha``; BFGS then Newton if none converges); ``alpha`` is estimated jointly with
+  the coefficients. A fit counts as converged only with finite estimates, ``alpha > 0`` and a
+  zero score (gradient).
 
 Standard errors clustered by district are the sandwich ``c * H^-1 (sum_g s_g s_g') H^-1`` over
 all parameters (``alpha`` included), with statsmodels' small-sample factor
@@ -106,44 +108,52 @@ def fit_poisson(design: Design, *, inference: bool = True) -> Fit:
                inference)["cov_type"], float(res.llf), np.asarray(res.mu))
 
 
+def _nb_attempt(model: NegativeBinomial, start: np.ndarray, method: str, cov_args: dict, **kw):
+    """One NB2 fit; None unless it converged to finite parameters with a positive alpha and a zero score."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
+        warnings.simplefilter("ignore", category=HessianInversionWarning)
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        try:
+            res = model.fit(start_params=start, method=method, disp=0, **kw, **cov_args)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        params = np.asarray(res.params)
+        if not (res.mle_retvals.get("converged", False) and np.all(np.isfinite(params)) and params[-1] > 0):
+            return None
+        score = np.asarray(model.score(params))
+    scale = 1.0 + float(np.abs(model.endog).sum())
+    return res if np.all(np.isfinite(score)) and np.abs(score).max() < 1e-6 * scale else None
+
+
 def fit_negative_binomial(design: Design, *, inference: bool = True) -> Fit:
-    """NB2 maximum likelihood (coefficients and ``alpha`` jointly), started from the Poisson fit."""
+    """NB2 maximum likelihood (coefficients and ``alpha`` jointly), started from the Poisson fit.
+
+    Newton's method from the Poisson estimates and a few starting values of ``alpha`` (the
+    Cameron-Trivedi moment estimate first); if none converges, BFGS and then Newton from there.
+    A fit counts as converged only with finite estimates, ``alpha > 0`` and a zero score.
+    """
     pois = _poisson(design, False)
     mu0 = np.asarray(pois.mu)
     a0, _, _ = cameron_trivedi(design.y, mu0)
-    start = np.append(np.asarray(pois.params), max(a0, 0.1))
     model = NegativeBinomial(design.y, design.X, loglike_method="nb2", offset=design.offset)
     cov_args = _cov_args(design, inference)
     res = None
-    for method, kw in (("newton", {"maxiter": 100}), ("bfgs", {"maxiter": 5000, "gtol": 1e-10})):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=ConvergenceWarning)
-            warnings.simplefilter("ignore", category=HessianInversionWarning)
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            try:
-                res = model.fit(start_params=start, method=method, disp=0, **kw, **cov_args)
-            except (np.linalg.LinAlgError, ValueError):
-                res = None
-                continue
-        ok = res.mle_retvals.get("converged", False) and np.all(np.isfinite(res.params))
-        if ok and method == "bfgs":  # polish with Newton from the BFGS solution
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                polished = model.fit(start_params=np.asarray(res.params), method="newton", maxiter=50, disp=0,
-                                     **cov_args)
-            if polished.mle_retvals.get("converged", False) and np.all(np.isfinite(polished.params)):
-                res = polished
-        if ok:
+    for alpha0 in dict.fromkeys([float(np.clip(a0, 0.1, 10.0)), 1.0, 0.3, 3.0]):
+        res = _nb_attempt(model, np.append(np.asarray(pois.params), alpha0), "newton", cov_args, maxiter=100)
+        if res is not None:
             break
-    if res is None or not res.mle_retvals.get("converged", False) or not np.all(np.isfinite(res.params)):
+    if res is None:
+        rough = _nb_attempt(model, np.append(np.asarray(pois.params), 1.0), "bfgs", {"cov_type": "nonrobust"},
+                            maxiter=5000)
+        if rough is not None:
+            res = _nb_attempt(model, np.asarray(rough.params), "newton", cov_args, maxiter=100)
+    if res is None:
         raise ModelFitError(f"the negative binomial fit did not converge ({design.spec.outcome_label}: "
                             f"{_support(design)}); try the Poisson estimator, fewer fixed effects or a broader "
                             "outcome")
     names = [*design.X.columns, "alpha"]
     params = pd.Series(np.asarray(res.params), index=names)
-    if params["alpha"] <= 0:
-        raise ModelFitError("the negative binomial dispersion alpha is not positive: no overdispersion to model; "
-                            "use the Poisson estimator")
     cov = pd.DataFrame(np.asarray(res.cov_params()), index=names, columns=names) if inference else None
     mu = np.exp(design.X.to_numpy() @ params.iloc[:-1].to_numpy() + design.offset)
     return Fit("negative_binomial", params, cov, float(res.llf), True, int(res.mle_retvals.get("iterations", 0)), mu,

@@ -10,7 +10,7 @@ argument, the allowed values and what was found.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from workbench.errors import ParameterError, WorkbenchError
@@ -137,7 +137,6 @@ class Specification:
     layout: Layout = "current"
     exclude_former_fata: bool = False
     standard_errors: StandardErrors = "cluster"
-    label: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         check_choice("estimator", self.estimator, ESTIMATORS)

@@ -138,7 +138,9 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
     -------
     DataFrame
         :data:`CELL_COLUMNS` then the coefficient columns, one row per cell and term; a refused
-        cell has one row with ``status`` ``refused`` and the reason in ``message``.
+        cell has one row with ``status`` ``refused`` and the reason in ``message``. Each cell's
+        full notes (rows left out, covariates measured after the outcome) are those of the
+        estimator with the cell's options: re-run it to see them.
     """
     check_choice("estimator", estimator, ("negative_binomial", "poisson"))
     dims = set(GRID_DIMENSIONS) - {"period"}
@@ -165,9 +167,11 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
         except (ParameterError, ModelFitError) as exc:
             parts.append(pd.DataFrame([{**head, "status": "refused", "message": str(exc)}]))
             continue
-        parts.append(res.coefficients.assign(**head, status="ok", message=" ".join(res.notes)))
+        parts.append(res.coefficients.assign(**head, status="ok", message=""))
     out = pd.concat(parts, ignore_index=True)
     out = out.reindex(columns=[*CELL_COLUMNS, *[c for c in COEFFICIENT_COLUMNS if c not in CELL_COLUMNS]])
+    for c in ("n", "units", "clusters", "units_dropped", "rows_dropped", "rows_measured_after_outcome"):
+        out[c] = pd.array(out[c].round(), dtype="Int64")
     out.attrs["sources"] = list(panel.attrs.get("sources", []))
     out.attrs["grid"] = grid
     return out
