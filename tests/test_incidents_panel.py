@@ -147,7 +147,7 @@ incident = st.tuples(st.sampled_from(DISTRICTS), st.integers(2010, 2014), st.int
                      st.sampled_from(["terrorist_attack", "sectarian", "security_operation", "other"]))
 
 
-@settings(deadline=None, max_examples=12)
+@settings(deadline=None, max_examples=8)
 @given(st.lists(incident, min_size=1, max_size=25))
 def test_any_log_is_conserved_in_every_panel(items):
     rows = []
