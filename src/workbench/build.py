@@ -167,3 +167,10 @@ def read_processed(name: str, folder: str | Path | None = None) -> pd.DataFrame:
     df = pd.read_csv(base / entry["file"], keep_default_na=False, na_values=[""])
     df.attrs["sources"] = list(entry["sources"])
     return df
+
+
+def processed_sources(name: str, folder: str | Path | None = None) -> list[str]:
+    """The sources of a committed table (from ``manifest.json``), without reading the table."""
+    base = Path(folder) if folder is not None else PROCESSED_DIR
+    manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
+    return list(manifest["outputs"][name]["sources"])

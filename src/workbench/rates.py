@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from workbench.build import read_processed
+from workbench.build import processed_sources, read_processed
 from workbench.indicators.violence import aggregate_rates
 from workbench.panel import VIOLENCE_TYPES
 
@@ -49,6 +49,9 @@ def violence_rates(*, level: str = "province", layout: str = "current", start_ye
                           unit="year", source=name)
     out = out.rename(columns={"population": "person_years"})
     out = out.sort_values("deaths_per_100k", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
-    out.attrs["sources"] = panel.attrs.get("sources", [])
+    # credit what the rate is made of (violence counts and population), not every covariate of the panel
+    suffix = "province_year" if level == "province" else f"district_year_{district_set}"
+    out.attrs["sources"] = list(dict.fromkeys([*processed_sources(f"violence_{suffix}"),
+                                               *processed_sources(f"population_{suffix}")]))
     out.attrs["years_used"] = [first, end_year] if first <= end_year else []
     return out

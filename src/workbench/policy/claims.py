@@ -16,6 +16,12 @@ Every claim is computed under a primary specification and under alternatives:
   (one-sided + non-state as the "terrorism" proxy), the boundary layer. These never change the
   verdict; the result lists every alternative whose verdict differs (``robust`` is False then).
 
+The violence counts come from UCDP GED (default) or from any registered analyst's source
+(``audit_claims(violence_source=...)``, :mod:`workbench.violence`); every result names the source
+in ``violence_source``. With an analyst's source the UCDP notions (deaths estimates, types of
+violence, actor and conflict coding) are not used, a period the source does not cover is
+"cannot be tested", and casualties are killed + injured when the source gives injuries.
+
 The rules, thresholds and defaults are documented in ``docs/claims.md``.
 
 Examples
@@ -43,7 +49,8 @@ from workbench.panel import VIOLENCE_TYPES
 from workbench.policy.nisp import Claim, Policy, load_policy
 
 __all__ = [
-    "CANNOT", "MIXED", "NOT_SUPPORTED", "PROCEDURES", "SUPPORTED", "VERDICTS", "AuditParameters", "ClaimResult",
+    "CANNOT", "MIXED", "NOT_SUPPORTED", "PROCEDURES", "SUPPORTED", "UCDP_SOURCE", "VERDICTS", "AuditParameters",
+    "ClaimResult",
     "Evidence", "Judgement", "audit_claims", "claims_frame_from", "combine_readings", "numbers_frame_from",
     "rule_approx", "rule_approx_all", "rule_at_least", "rule_decline", "rule_lower_bound_approx", "rule_rank",
     "rule_rank_order", "rule_share_above", "rule_share_in_range", "rule_top_k", "rule_peak_then_decline",
@@ -74,6 +81,10 @@ PER_CAPITA_NOTE = ("per 100,000 person-years: the period's count over the sum of
 FEW_UNITS_NOTE = "a ranking of {n} regions is descriptive: no statistical test is possible or implied"
 UCDP_NOTE = ("UCDP GED 22.1 records organised violence (state-based, non-state, one-sided) with at least one death, "
              "1989-2021; injuries, attacks without deaths and violence outside its definitions are not in it")
+#: The default violence source (:mod:`workbench.violence`).
+UCDP_SOURCE = "ucdp_ged_pak"
+#: Scenario kinds that are UCDP notions: not computed on an analyst's source.
+UCDP_ONLY_KINDS: tuple[str, ...] = ("deaths estimate", "violence types")
 
 
 # --------------------------------------------------------------------------- parameters
@@ -488,6 +499,49 @@ def _select_panel(**kwargs: Any) -> pd.DataFrame:
     return select_panel(**kwargs)
 
 
+def _injured_loader(violence_source: str) -> Callable[[str], pd.DataFrame]:
+    def load(layout: str) -> pd.DataFrame:
+        from workbench.compare import province_series
+
+        return province_series(violence_source, measure="injured", layout=layout)
+
+    return load
+
+
+class SourceGap(Exception):
+    """The analyst's violence source cannot answer a specification (years, units or level it lacks)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _panel(ev: Evidence, **kwargs: Any) -> pd.DataFrame:
+    """The violence panel of the audit's source; what an analyst's source cannot give is a :class:`SourceGap`."""
+    if ev.is_ucdp:
+        return ev.get("panel", **kwargs)
+    kwargs.pop("deaths_estimate", None)  # UCDP notions: the source has one count of each
+    kwargs.pop("violence_types", None)
+    try:
+        return ev.get("panel", **kwargs)
+    except ParameterError as exc:
+        raise SourceGap(f"{ev.violence_source!r} ({ev.source_label}) cannot give this: {exc}") from None
+
+
+def _require_units(ev: Evidence, panel: pd.DataFrame, units: Iterable[str], what: str) -> None:
+    """An analyst's source must give every unit a total needs (a published series may lack some)."""
+    missing = sorted(set(units) - set(panel["unit_id"].astype(str)))
+    if missing:
+        raise SourceGap(f"{ev.violence_source!r} ({ev.source_label}) gives no figures for "
+                        f"{', '.join(SHORT_NAMES.get(u, u) for u in missing)}, needed for {what}; nothing is filled in")
+
+
+def _layout_provinces(layout: str) -> list[str]:
+    from workbench.geo.units import load_registry
+
+    return [str(u) for u in load_registry().provinces(layout)["unit_id"]]
+
+
 #: Equal-area projection for areas (Asia South Albers Equal Area Conic).
 EQUAL_AREA_CRS = "ESRI:102028"
 
@@ -515,8 +569,15 @@ class Evidence:
 
     Parameters
     ----------
+    violence_source:
+        Where the violence counts come from: ``ucdp_ged_pak`` (default) or a registered analyst's
+        source (``workbench sources list``; an unknown id is an error).
     panel:
-        ``f(**select_panel arguments) -> frame`` (default :func:`workbench.violence.select_panel`).
+        ``f(**select_panel arguments) -> frame`` (default :func:`workbench.violence.select_panel`
+        for UCDP, :func:`workbench.violence.panel_loader` of ``violence_source`` otherwise).
+    injured:
+        ``f(layout) -> frame`` of province-year persons injured (``unit_id``, ``year``, ``value``)
+        of an analyst's source (default :func:`workbench.compare.province_series`); UCDP has none.
     population:
         ``f() -> frame`` of :func:`workbench.demography.population_table` at province level (the
         committed ``population_province_year`` when the build has written it).
@@ -529,7 +590,8 @@ class Evidence:
         ``unit_id``/``area_km2``, and the 2023 districts of Karachi division.
     """
 
-    def __init__(self, *, panel: Callable[..., pd.DataFrame] | None = None,
+    def __init__(self, *, violence_source: str = UCDP_SOURCE, panel: Callable[..., pd.DataFrame] | None = None,
+                 injured: Callable[[str], pd.DataFrame] | None = None,
                  population: Callable[[], pd.DataFrame] | None = None,
                  events: Callable[[], pd.DataFrame] | None = None,
                  mpi_reference: Callable[[], pd.DataFrame] | None = None,
@@ -537,13 +599,38 @@ class Evidence:
                  youth: Callable[[], pd.DataFrame] | None = None,
                  areas: Callable[[str], pd.DataFrame] | None = None,
                  karachi_units: Callable[[], list[str]] | None = None) -> None:
+        from workbench import violence
+
+        self.violence_source = violence_source
+        self.source_kind = violence.source_kind(violence_source)  # an unknown id is an error here
+        self.source_years = violence.source_years(violence_source)
+        self.source_label = violence.source_label(violence_source)
+        self.labels = violence.measure_labels(violence_source)
+        if panel is None:
+            panel = _select_panel if self.source_kind == "ucdp" else violence.panel_loader(violence_source)
         self._loaders: dict[str, Callable[..., Any]] = {
-            "panel": panel or _select_panel, "population": population or _province_population,
+            "panel": panel, "injured": injured or _injured_loader(violence_source),
+            "population": population or _province_population,
             "events": events or _ged_events, "mpi_reference": mpi_reference or _mpi_reference,
             "mpi_province": mpi_province or _mpi_province, "youth": youth or _youth_definitions,
             "areas": areas or _province_areas, "karachi_units": karachi_units or _karachi_units,
         }
         self._cache: dict[tuple, Any] = {}
+
+    @property
+    def is_ucdp(self) -> bool:
+        """True when the violence counts are UCDP GED's."""
+        return self.source_kind == "ucdp"
+
+    def source_note(self) -> str:
+        """What the source counts, for the caveats of a result read from an analyst's source."""
+        if self.is_ucdp:
+            return UCDP_NOTE
+        from workbench.private import get_source
+
+        entry = get_source(self.violence_source)
+        return (f"violence source {self.violence_source!r}: {self.source_label}, a {entry.kind_label}; its "
+                f"definition: {entry.definition}")
 
     def get(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """The loader ``name`` called with these arguments (cached)."""
