@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from workbench.formatting import year_ranges
 from workbench import demography
 from workbench.errors import ParameterError
 from workbench.geo.units import FATA_ID, Registry, load_registry
@@ -220,7 +221,7 @@ def d4p_on_units(inputs: Inputs, indicator_id: str, level: Literal["census2023",
                     value = float(np.dot(ww, vv) / ww.sum())
             rows.append({"unit_id": x, "province": prov, "year": int(y), "value": value, "reason": reason})
         if lacking_years:
-            text = "; ".join(f"no Data4Pakistan value for {m} in {_ranges(ys)}" for m, ys in lacking_years.items())
+            text = "; ".join(f"no Data4Pakistan value for {m} in {year_ranges(ys)}" for m, ys in lacking_years.items())
             for row in rows[-len(years):]:
                 if np.isnan(row["value"]):
                     row["reason"] = text
@@ -416,22 +417,6 @@ def drivers_panel(violence: pd.DataFrame, level: Level, inputs: Inputs) -> tuple
 
 # --------------------------------------------------------------------------- missingness
 
-def _ranges(years: Sequence[int]) -> str:
-    ys = sorted(set(int(y) for y in years))
-    out, start, prev = [], None, None
-    for y in ys:
-        if start is None:
-            start = prev = y
-        elif y == prev + 1:
-            prev = y
-        else:
-            out.append(f"{start}-{prev}" if start != prev else f"{start}")
-            start = prev = y
-    if start is not None:
-        out.append(f"{start}-{prev}" if start != prev else f"{start}")
-    return ", ".join(out)
-
-
 def missingness(reasons: pd.DataFrame, table: str) -> pd.DataFrame:
     """Which units and years lack which covariate, and why: one row per unit, covariate and reason.
 
@@ -442,7 +427,7 @@ def missingness(reasons: pd.DataFrame, table: str) -> pd.DataFrame:
     long = reasons.melt(id_vars=KEY_COLUMNS, value_vars=covs, var_name="covariate", value_name="reason")
     long = long[long["reason"].astype(str).ne("")]
     g = long.groupby(["layout", "unit_id", "unit_level", "province", "covariate", "reason"], sort=False)["year"]
-    out = g.agg(years=_ranges, n_years="size").reset_index()
+    out = g.agg(years=year_ranges, n_years="size").reset_index()
     out.insert(0, "table", table)
     out = out[["table", "layout", "unit_id", "unit_level", "province", "covariate", "years", "n_years", "reason"]]
     out = out.sort_values(["layout", "covariate", "unit_level", "province", "unit_id"], kind="stable") \

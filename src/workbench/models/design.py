@@ -21,6 +21,7 @@ import pandas as pd
 import scipy.linalg
 
 from workbench.errors import ParameterError
+from workbench.formatting import year_ranges
 from workbench.geo.units import FATA_ID
 from workbench.models.options import COVARIATES, ModelFitError, Specification
 
@@ -108,24 +109,6 @@ def drop_all_zero_groups(frame: pd.DataFrame, outcome: str, groups: Sequence[Seq
                 reason[zero] = "+".join(g)
                 changed = True
     return keep, reason
-
-
-def year_ranges(years: Sequence[int] | pd.Series | np.ndarray) -> str:
-    """``[1998, 1999, 2000, 2004]`` -> ``"1998-2000, 2004"``."""
-    ys = sorted({int(y) for y in years})
-    out: list[str] = []
-    start = prev = None
-    for y in ys:
-        if start is None:
-            start = prev = y
-        elif y == prev + 1:
-            prev = y
-        else:
-            out.append(f"{start}-{prev}" if start != prev else f"{start}")
-            start = prev = y
-    if start is not None:
-        out.append(f"{start}-{prev}" if start != prev else f"{start}")
-    return ", ".join(out)
 
 
 def _span(values: pd.Series, sep: str = "-") -> str:

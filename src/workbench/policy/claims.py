@@ -709,7 +709,15 @@ VIOLENCE_MEASURES: dict[str, tuple[str, str]] = {
 }
 
 
-def _measure_text(measure: str, spec: Spec) -> str:
+def _measure_text(measure: str, spec: Spec, ev: Evidence | None = None) -> str:
+    """What a violence measure counts: UCDP's wording, or the analyst's source's (``measure_labels``)."""
+    if ev is not None and not ev.is_ucdp:
+        col = VIOLENCE_MEASURES[measure][0]
+        if measure == "violence.lethality":
+            return f"deaths per incident: {ev.labels['deaths']} over {ev.labels['events']}"
+        if measure.endswith("_per_100k"):
+            return f"{ev.labels[col]}, per 100,000 person-years"
+        return ev.labels[col]
     text = VIOLENCE_MEASURES[measure][1]
     if "deaths" in VIOLENCE_MEASURES[measure][0] or measure == "violence.lethality":
         text += f" ({spec.deaths_estimate} estimate)"
@@ -725,7 +733,7 @@ def _violence_by_group(ev: Evidence, spec: Spec, groups: Sequence[Sequence[str]]
     Returns the frame (one row per group, in the given order), the sources and a reason when the
     measure cannot be computed (population missing).
     """
-    panel = ev.get("panel", level="province", layout=layout, start_year=spec.start, end_year=spec.end,
+    panel = _panel(ev, level="province", layout=layout, start_year=spec.start, end_year=spec.end,
                    deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
     per_capita = measure.endswith("_per_100k")
     sources = _sources(panel)
@@ -743,6 +751,8 @@ def _violence_by_group(ev: Evidence, spec: Spec, groups: Sequence[Sequence[str]]
     rows = []
     for g in groups:
         unknown = [u for u in g if u not in totals.index]
+        if unknown and not ev.is_ucdp:
+            _require_units(ev, panel, g, f"the comparison in the {layout} layout")
         if unknown:
             raise ParameterError(f"unit(s) {unknown} are not in the {layout} province panel; units: "
                                  f"{sorted(totals.index)}")
@@ -792,7 +802,7 @@ def run_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     groups = spec.opt("comparison_set", claim.comparison_set)
     df, sources, problem = _violence_by_group(ev, spec, groups, measure)
     if problem:
-        return _cannot(problem, _measure_text(measure, spec), sources)
+        return _cannot(problem, _measure_text(measure, spec, ev), sources)
     highest = claim.comparison != "rank_lowest"
     values = pd.Series(df["value"].to_numpy(), index=df["group"])
     target = _label(claim.geography)
@@ -800,9 +810,10 @@ def run_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     judgement = rule_rank(values, target, claim.expected.rank or 1, highest_first=highest, above=above)
     ranks = _order(values, highest).reset_index(drop=True)
     order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable")
-    observed = f"{_measure_text(measure, spec)}, {spec.period}: " + "; ".join(
+    used = _measure_text(measure, spec, ev)
+    observed = f"{used}, {spec.period}: " + "; ".join(
         f"{r.group} {_fmt(r.value, measure)} ({int(r.rank)})" for r in order.itertuples())
-    return Outcome(judgement, observed, _group_numbers(df, measure, ranks), _measure_text(measure, spec), sources)
+    return Outcome(judgement, observed, _group_numbers(df, measure, ranks), used, sources)
 
 
 def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
@@ -810,7 +821,7 @@ def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditPara
     measure = spec.opt("measure", claim.indicators[0])
     col = VIOLENCE_MEASURES[measure][0]
     if claim.geography == ["division/karachi"]:
-        panel = ev.get("panel", level="district", layout="current", start_year=spec.start, end_year=spec.end,
+        panel = _panel(ev, level="district", layout="current", start_year=spec.start, end_year=spec.end,
                        deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
         karachi = set(ev.get("karachi_units")) | {"division/karachi"}
         whole = panel[panel["province"].isin(claim.denominator)]
@@ -818,8 +829,11 @@ def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditPara
         groups = {"Karachi": float(part[col].sum()), "Sindh": float(whole[col].sum())}
         extra = {"located only to Sindh": float(whole.loc[whole["unit_level"].eq("province"), col].sum())}
     else:
-        panel = ev.get("panel", level="province", layout="pre2018", start_year=spec.start, end_year=spec.end,
+        panel = _panel(ev, level="province", layout="pre2018", start_year=spec.start, end_year=spec.end,
                        deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+        if not ev.is_ucdp:
+            needed = _layout_provinces("pre2018") if claim.denominator == ["PK"] else claim.denominator
+            _require_units(ev, panel, [*claim.geography, *needed], "the share")
         whole = panel if claim.denominator == ["PK"] else panel[panel["province"].isin(claim.denominator)]
         part = whole[whole["unit_id"].isin(claim.geography)]
         groups = {_label(claim.geography): float(part[col].sum()), _label(claim.denominator): float(whole[col].sum())}
@@ -836,7 +850,7 @@ def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditPara
     else:
         judgement = rule_share_above(pval, wval, claim.expected.value)
     share = pval / wval if wval else np.nan
-    used = _measure_text(measure, spec)
+    used = _measure_text(measure, spec, ev)
     shown = "; ".join(f"{k}: {_pct(v) if k.endswith('share') else f'{v:,.0f}'}" for k, v in extra.items())
     observed = f"{used}, {spec.period}: {pname} {pval:,.0f} of {wname} {wval:,.0f} ({_pct(share)}); {shown}"
     rows = [{"item": pname, "quantity": col, "value": pval, "rank": None},
@@ -847,29 +861,71 @@ def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditPara
     return Outcome(judgement, observed, _numbers(rows), used, _sources(panel))
 
 
+def _injured(ev: Evidence, spec: Spec, units: Sequence[str], layout: str) -> tuple[pd.Series | None, str]:
+    """Persons injured per unit over the spec's years from an analyst's source, or None and why not."""
+    if ev.is_ucdp:
+        return None, "UCDP GED records no injuries"
+    try:
+        series = ev.get("injured", layout)
+    except ParameterError as exc:
+        return None, f"{ev.violence_source!r} gives no injured: {exc}"
+    years = range(spec.start, spec.end + 1)
+    sel = series[series["unit_id"].isin(units) & series["year"].between(spec.start, spec.end)]
+    have = set(zip(sel["unit_id"].astype(str), sel["year"].astype(int), strict=True))
+    missing = [f"{SHORT_NAMES.get(u, u)} {y}" for u in units for y in years if (u, y) not in have]
+    if missing or sel["value"].isna().any():
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        return None, f"{ev.violence_source!r} does not give persons injured for every unit and year ({shown})"
+    return sel.groupby("unit_id")["value"].sum().astype("float64"), ""
+
+
 def run_casualties(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """approx_value of a count of casualties against UCDP deaths, a lower bound (no injured)."""
-    panel = ev.get("panel", level="province", layout="pre2018", start_year=spec.start, end_year=spec.end,
+    """approx_value of a count of casualties: killed + injured when the source gives injuries, else
+    its deaths as a lower bound (UCDP: always, it has no injured)."""
+    panel = _panel(ev, level="province", layout="pre2018", start_year=spec.start, end_year=spec.end,
                    deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+    if not ev.is_ucdp:
+        _require_units(ev, panel, claim.geography, "the casualties")
     sub = panel[panel["unit_id"].isin(claim.geography)]
     deaths = float(sub["deaths"].sum())
     by_unit = sub.groupby("unit_id")["deaths"].sum()
     tol = params.approx_tolerance if claim.expected.qualifier else params.figure_tolerance
-    judgement = rule_lower_bound_approx(deaths, claim.expected.value, tol)
-    used = _measure_text("violence.deaths", spec)
-    observed = (f"{used}, {_label(claim.geography)}, {spec.period}: {deaths:,.0f} ("
-                + ", ".join(f"{SHORT_NAMES.get(u, u)} {v:,.0f}" for u, v in by_unit.items())
-                + f") against {claim.expected.value:,.0f} casualties stated")
+    injured, why_not = _injured(ev, spec, claim.geography, "pre2018")
     rows = [{"item": _label(claim.geography), "quantity": "deaths", "value": deaths, "rank": None},
             *[{"item": SHORT_NAMES.get(u, u), "quantity": "deaths", "value": v, "rank": None}
-              for u, v in by_unit.items()],
-            {"item": "stated", "quantity": "casualties", "value": claim.expected.value, "rank": None}]
-    return Outcome(judgement, observed, _numbers(rows), used, _sources(panel))
+              for u, v in by_unit.items()]]
+    if injured is not None:
+        total_injured = float(injured.sum())
+        casualties = deaths + total_injured
+        judgement = rule_approx(casualties, claim.expected.value, tol)
+        used = f"casualties: {ev.labels['deaths']} + persons injured (killed + injured)"
+        observed = (f"{used}, {_label(claim.geography)}, {spec.period}: {casualties:,.0f} ({deaths:,.0f} killed + "
+                    f"{total_injured:,.0f} injured; " + ", ".join(
+                        f"{SHORT_NAMES.get(u, u)} {by_unit.get(u, 0) + injured.get(u, 0):,.0f}" for u in by_unit.index)
+                    + f") against {claim.expected.value:,.0f} casualties stated")
+        rows += [{"item": _label(claim.geography), "quantity": "injured", "value": total_injured, "rank": None},
+                 *[{"item": SHORT_NAMES.get(u, u), "quantity": "injured", "value": v, "rank": None}
+                   for u, v in injured.items()],
+                 {"item": _label(claim.geography), "quantity": "casualties", "value": casualties, "rank": None}]
+        sources = _sources(panel, ev.get("injured", "pre2018"))
+    else:
+        judgement = rule_lower_bound_approx(deaths, claim.expected.value, tol)
+        if not ev.is_ucdp:
+            judgement = replace(judgement, reason=f"{judgement.reason} ({why_not}: deaths are a lower bound)")
+        used = _measure_text("violence.deaths", spec, ev)
+        observed = (f"{used}, {_label(claim.geography)}, {spec.period}: {deaths:,.0f} ("
+                    + ", ".join(f"{SHORT_NAMES.get(u, u)} {v:,.0f}" for u, v in by_unit.items())
+                    + f") against {claim.expected.value:,.0f} casualties stated")
+        sources = _sources(panel)
+    rows.append({"item": "stated", "quantity": "casualties", "value": claim.expected.value, "rank": None})
+    return Outcome(judgement, observed, _numbers(rows), used, sources)
 
 
 def _national_series(ev: Evidence, spec: Spec, column: str) -> tuple[pd.Series, tuple[str, ...]]:
-    panel = ev.get("panel", level="province", layout="current", start_year=spec.start, end_year=spec.end,
+    panel = _panel(ev, level="province", layout="current", start_year=spec.start, end_year=spec.end,
                    deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+    if not ev.is_ucdp:
+        _require_units(ev, panel, _layout_provinces("current"), "the national total")
     series = panel.groupby("year")[column].sum().astype("float64")
     return series, _sources(panel)
 
@@ -879,7 +935,7 @@ def run_peak(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     measure = claim.indicators[0]
     series, sources = _national_series(ev, spec, VIOLENCE_MEASURES[measure][0])
     judgement = rule_peak_then_decline(series, claim.expected.peak_year)
-    used = _measure_text(measure, spec) + ", Pakistan, per year"
+    used = _measure_text(measure, spec, ev) + ", Pakistan, per year"
     top = series.sort_values(ascending=False, kind="stable").head(3)
     observed = (f"{used}, {spec.period}: highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items())
                 + f"; {claim.expected.peak_year}: {series.get(claim.expected.peak_year, np.nan):,.0f}; "
@@ -896,7 +952,7 @@ def run_decline(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters)
     series, sources = _national_series(ev, spec, VIOLENCE_MEASURES[measure][0])
     considerable = params.considerable_decline if claim.expected.qualifier else None
     judgement = rule_decline(series.iloc[0], series.iloc[-1], considerable=considerable)
-    used = _measure_text(measure, spec) + ", Pakistan, per year"
+    used = _measure_text(measure, spec, ev) + ", Pakistan, per year"
     observed = f"{used}: " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in series.items())
     rows = [{"item": str(int(y)), "quantity": VIOLENCE_MEASURES[measure][0], "value": v, "rank": None}
             for y, v in series.items()]
@@ -1006,16 +1062,16 @@ def run_need_vs_violence(claim: Claim, spec: Spec, ev: Evidence, params: AuditPa
     groups = claim.comparison_set
     df, sources, problem = _violence_by_group(ev, spec, groups, measure)
     if problem:
-        return _cannot(problem, _measure_text(measure, spec), sources)
+        return _cannot(problem, _measure_text(measure, spec, ev), sources)
     mpi = ev.get("mpi_province").set_index("unit_id")["mpi_headcount_pct"]
     need = pd.Series({_label(g): mpi.reindex(list(g)).mean() for g in groups})
     outcome = pd.Series(df["value"].to_numpy(), index=df["group"])
     named = [_label([u]) for u in claim.geography]
     judgement = rule_top_k(need, outcome, named, claim.expected.rank or len(named))
-    used = f"MPI headcount 2014/15 (NISP D3's figures); {_measure_text(measure, spec)}"
+    used = f"MPI headcount 2014/15 (NISP D3's figures); {_measure_text(measure, spec, ev)}"
     rank_o, rank_n = _order(outcome, True), _order(need, True)
     observed = (f"MPI %: " + "; ".join(f"{k} {v:g} ({int(rank_n[k])})" for k, v in need.items())
-                + f" | {_measure_text(measure, spec)}, {spec.period}: "
+                + f" | {_measure_text(measure, spec, ev)}, {spec.period}: "
                 + "; ".join(f"{k} {_fmt(v, measure)} ({int(rank_o[k])})" for k, v in outcome.items()))
     nums = pd.concat([_group_numbers(df, measure, rank_o.reset_index(drop=True)),
                       _numbers({"item": k, "quantity": "mpi_headcount_pct", "value": v, "rank": int(rank_n[k])}
@@ -1069,7 +1125,9 @@ def run_youth_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditParamet
 # --------------------------------------------------------------------------- plans: which specifications
 
 
-Plan = Callable[[Claim, AuditParameters], list[Spec]]
+Plan = Callable[[Claim, AuditParameters, tuple[int, int]], list[Spec]]
+#: The years UCDP GED covers: the default ``years`` of a plan.
+UCDP_YEARS = (UCDP_FIRST_YEAR, UCDP_LAST_YEAR)
 
 
 def _period_of(claim: Claim, params: AuditParameters, *, first_year: int) -> tuple[int, int, str]:
@@ -1104,11 +1162,14 @@ def violence_plan(*, deaths: bool, terrorism: bool, per_capita: bool,
     (name, description, options) replace the primary options. Sensitivity: low/high deaths
     (``deaths``), one-sided + non-state only (``terrorism``), the period shifted either way, the
     policy's own reference period (C5's 2005-2012) and the longest period with data (from 1998
-    for per-capita measures, from 1989 otherwise, to the claim's end), plus ``sensitivity``.
+    for per-capita measures, from the source's first year otherwise, to the claim's end), plus
+    ``sensitivity``. ``years`` are those the violence source covers: alternative periods stay
+    inside them (the primary period does not: it is the claim's).
     """
 
-    def plan(claim: Claim, params: AuditParameters) -> list[Spec]:
-        first = FIRST_POPULATION_YEAR if per_capita else UCDP_FIRST_YEAR
+    def plan(claim: Claim, params: AuditParameters, years: tuple[int, int] = UCDP_YEARS) -> list[Spec]:
+        data_first, data_last = years
+        first = max(FIRST_POPULATION_YEAR, data_first) if per_capita else data_first
         start, end, note = _period_of(claim, params, first_year=first)
         primary = Spec("primary", "primary", note, start, end)
         specs = [primary]
@@ -1122,12 +1183,13 @@ def violence_plan(*, deaths: bool, terrorism: bool, per_capita: bool,
             specs.append(replace(primary, scenario="terrorism types", kind="violence types",
                                  description="one-sided + non-state violence only (attacks by non-state groups; "
                                              "state-based battles left out)", violence_types=TERRORISM_TYPES))
-        last = min(UCDP_LAST_YEAR, max(end, 2017))
-        periods = _shifted(start, end, params.period_shift, first, UCDP_LAST_YEAR)
+        last = min(data_last, max(end, 2017))
+        periods = _shifted(start, end, params.period_shift, first, data_last)
         if not claim.period.stated:  # a stated period is only shifted; an unstated one is also replaced
-            if reference_period is not None and (start, end) != reference_period:
+            if (reference_period is not None and (start, end) != reference_period
+                    and first <= reference_period[0] and reference_period[1] <= data_last):
                 periods.append((*reference_period, "C5's own reference period (2005-2012)"))
-            if (first, last) != (start, end):
+            if (first, last) != (start, end) and first < last:
                 periods.append((first, last, f"longest period with data ({first}-{last})"))
         specs += [replace(primary, scenario=f"period {s}-{e}", kind="period", description=d, start=s, end=e)
                   for s, e, d in periods]
@@ -1144,7 +1206,7 @@ def _fixed_plan(description: str, *, readings: Sequence[tuple[str, str, Mapping[
     """Specifications of a claim on a fixed table (census, MPI, areas): no deaths or period variants
     beyond the ``sensitivity`` given; ``year`` is the year of the data when it differs from the claim's."""
 
-    def plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+    def plan(claim: Claim, params: AuditParameters, years: tuple[int, int] = UCDP_YEARS) -> list[Spec]:
         start, end = (year, year) if year is not None else (claim.period.start, claim.period.end)
         primary = Spec("primary", "primary", description, start, end, options=dict(primary_options or {}))
         specs = [primary]
@@ -1159,7 +1221,7 @@ def _fixed_plan(description: str, *, readings: Sequence[tuple[str, str, Mapping[
     return plan
 
 
-def _militant_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+def _militant_plan(claim: Claim, params: AuditParameters, years: tuple[int, int] = UCDP_YEARS) -> list[Spec]:
     as_of = "2017-05-03"
     base = Spec("primary", "primary", f"{UCDP_FIRST_YEAR} to {as_of} (the PIPS meeting): the start of the 'drive' "
                 "is not stated, so from the first year of UCDP GED", UCDP_FIRST_YEAR, 2017, options={"as_of": as_of})
@@ -1173,7 +1235,7 @@ def _militant_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
                     description="from 2014 (Zarb-e-Azb, NAP)")]
 
 
-def _baloch_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+def _baloch_plan(claim: Claim, params: AuditParameters, years: tuple[int, int] = UCDP_YEARS) -> list[Spec]:
     s, e = params.default_period
     base = Spec("primary", "primary", f"{s}-{e}: 'usually', no period stated; default window", s, e)
     specs = [base]
@@ -1186,14 +1248,17 @@ def _baloch_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
     return specs
 
 
-def _peak_plan(claim: Claim, params: AuditParameters) -> list[Spec]:
+def _peak_plan(claim: Claim, params: AuditParameters, years: tuple[int, int] = UCDP_YEARS) -> list[Spec]:
     peak = claim.expected.peak_year
-    plan = violence_plan(deaths=False, terrorism=True, per_capita=False, reference_period=None)(claim, params)
+    plan = violence_plan(deaths=False, terrorism=True, per_capita=False, reference_period=None)(claim, params, years)
     primary = plan[0]
+    first, last = years
+    end_text = f"to the end of UCDP GED ({last})" if years == UCDP_YEARS else f"to the source's last year ({last})"
     extra = [replace(primary, scenario=f"period {a}-{b}", kind="period", description=d, start=a, end=b)
              for a, b, d in [(params.default_period[0], primary.end, "default window (ten years before the policy)"),
                              (peak - 1, primary.end, f"from the year before the stated peak ({peak - 1})"),
-                             (primary.start, UCDP_LAST_YEAR, f"to the end of UCDP GED ({UCDP_LAST_YEAR})")]]
+                             (primary.start, last, end_text)]
+             if first <= a < b <= last and (a, b) != (primary.start, primary.end)]
     return [*plan, *extra]
 
 
@@ -1206,6 +1271,16 @@ class Procedure:
     proxy: str | None
     caveats: tuple[str, ...] = ()
 
+    @property
+    def reads(self) -> Literal["violence panel", "ucdp events", "other"]:
+        """Which violence data the procedure reads: the source's panels, UCDP GED's events (actor and
+        conflict coding), or none."""
+        if self.run in (run_militant_deaths, run_conflict_intensity):
+            return "ucdp events"
+        if self.run in (run_rank, run_violence_share, run_casualties, run_peak, run_decline, run_need_vs_violence):
+            return "violence panel"
+        return "other"
+
 
 _FOUR = "C5's four regions (Punjab, Sindh, KP+FATA, Balochistan)"
 _WIDER_SET = [["PK-PB"], ["PK-SD"], ["PK-KP", "PK-TA"], ["PK-BA"], ["PK-IS"], ["PK-GB"], ["PK-JK"]]
@@ -1213,6 +1288,16 @@ _PER_CAPITA = "deaths per 100,000 person-years"
 _RANK_CAVEATS = (FEW_UNITS_NOTE.format(n=4), UCDP_NOTE)
 _KARACHI_CAVEAT = ("UCDP GED covers little of Karachi's ethnic, political and criminal violence (target killings, "
                    "turf wars, extortion), which falls outside its definitions; Sindh's UCDP counts are a floor")
+_GED_ATTACKS_CAVEAT = ("attacks without deaths are not in GED, so deaths per event overstate deaths per attack, more so "
+                       "where many attacks kill no one")
+_GED_OPERATIONS_CAVEAT = ("UCDP counts the deaths of military operations (state-based conflict) as well as of terrorist "
+                          "attacks; NISP's figure is 'primarily' of terrorist-related activity and its source is not "
+                          "named")
+_NACTA_CAVEAT = ("NACTA counts terrorist incidents, with or without deaths: its peak need not fall in the same year as "
+                 "UCDP's")
+#: Caveats about UCDP GED: left out of a result read from an analyst's source (its own note replaces them).
+UCDP_ONLY_CAVEATS = frozenset({UCDP_NOTE, _KARACHI_CAVEAT, _GED_ATTACKS_CAVEAT, _GED_OPERATIONS_CAVEAT,
+                               _NACTA_CAVEAT})
 
 #: The audit procedure of each claim (claims with ``data_can_speak: false`` need none).
 PROCEDURES: dict[str, Procedure] = {
@@ -1234,8 +1319,7 @@ PROCEDURES: dict[str, Procedure] = {
         run_rank, violence_plan(deaths=True, terrorism=True, per_capita=False),
         proxy=("UCDP deaths per UCDP event for 'average death toll per terrorist attack': GED events are "
                "organised-violence events with at least one death, not terrorist attacks"),
-        caveats=(*_RANK_CAVEATS, "attacks without deaths are not in GED, so deaths per event overstate deaths "
-                 "per attack, more so where many attacks kill no one")),
+        caveats=(*_RANK_CAVEATS, _GED_ATTACKS_CAVEAT)),
     "C5.sindh_second_per_capita": Procedure(
         run_rank, violence_plan(deaths=True, terrorism=False, per_capita=True),
         proxy=f"UCDP {_PER_CAPITA} for 'casualties per capita' (deaths only: injuries not in UCDP)",
@@ -1243,9 +1327,7 @@ PROCEDURES: dict[str, Procedure] = {
     "C5.kp_fata_casualties_2005_2012": Procedure(
         run_casualties, violence_plan(deaths=True, terrorism=True, per_capita=False),
         proxy="deaths only (injuries not in UCDP): UCDP deaths are a lower bound of casualties (killed + injured)",
-        caveats=(UCDP_NOTE, "UCDP counts the deaths of military operations (state-based conflict) as well as of "
-                 "terrorist attacks; NISP's figure is 'primarily' of terrorist-related activity and its source "
-                 "is not named")),
+        caveats=(UCDP_NOTE, _GED_OPERATIONS_CAVEAT)),
     "C5.kp_fata_most_incidents": Procedure(
         run_violence_share,
         violence_plan(deaths=False, terrorism=True, per_capita=False, readings=[
@@ -1297,8 +1379,7 @@ PROCEDURES: dict[str, Procedure] = {
     "A1.terrorism_peak_2014": Procedure(
         run_peak, _peak_plan,
         proxy="UCDP events per year for 'incidents of terrorism' (NACTA's series, Figure 1, is not in the mirror)",
-        caveats=(UCDP_NOTE, "NACTA counts terrorist incidents, with or without deaths: its peak need not fall in the "
-                 "same year as UCDP's")),
+        caveats=(UCDP_NOTE, _NACTA_CAVEAT)),
     "C1.decline_2014_2018": Procedure(
         run_decline, violence_plan(deaths=False, terrorism=True, per_capita=False, reference_period=None),
         proxy="UCDP events per year for 'incidents of terrorism'", caveats=(UCDP_NOTE,)),
@@ -1356,6 +1437,7 @@ class ClaimResult:
     changed_by: tuple[str, ...]
     scenarios: pd.DataFrame
     numbers: pd.DataFrame
+    violence_source: str = UCDP_SOURCE
 
 
 def _expected_text(c: Claim) -> str:
@@ -1385,10 +1467,43 @@ def _expected_text(c: Claim) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def _run_spec(procedure: Procedure, claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
+    """One specification; on an analyst's source, a period it does not cover (or a unit, level or year it
+    does not give) is "cannot be tested", with the reason."""
+    if ev.is_ucdp or procedure.reads != "violence panel":
+        return procedure.run(claim, spec, ev, params)
+    first, last = ev.source_years
+    if spec.start < first or spec.end > last:
+        return _cannot(f"{ev.violence_source!r} ({ev.source_label}) covers {first}-{last}, not the period "
+                       f"{spec.period}: nothing is filled in")
+    try:
+        return procedure.run(claim, spec, ev, params)
+    except SourceGap as gap:
+        return _cannot(gap.reason)
+
+
+def _caveats(claim: Claim, procedure: Procedure, ev: Evidence) -> tuple[str, ...]:
+    gap = (claim.measure_gap,) if claim.measure_gap else ()
+    if ev.is_ucdp or procedure.reads == "other":
+        return (*gap, *procedure.caveats)
+    # the claim's measure gap and the UCDP caveats describe UCDP GED: the source's own note replaces them
+    return (*(c for c in procedure.caveats if c not in UCDP_ONLY_CAVEATS), ev.source_note())
+
+
+def _proxy(claim: Claim, procedure: Procedure, ev: Evidence, primary: Outcome) -> str | None:
+    if ev.is_ucdp or procedure.reads == "other":
+        return procedure.proxy
+    if primary.numbers["quantity"].eq("casualties").sum() > 1:  # killed + injured measured, beside the stated
+        return None
+    if primary.measure_used == "none":
+        return f"{ev.labels['deaths']} or {ev.labels['events']} for '{claim.measure_stated}'"
+    return f"{primary.measure_used} for '{claim.measure_stated}'"
+
+
 def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResult:
     base = {"claim_id": claim.id, "source": claim.source, "section": claim.section, "quote": claim.quote,
             "comparison": claim.comparison, "expected": _expected_text(claim),
-            "measure_stated": claim.measure_stated}
+            "measure_stated": claim.measure_stated, "violence_source": ev.violence_source}
     gap = (claim.measure_gap,) if claim.measure_gap else ()
     procedure = PROCEDURES.get(claim.id)
     if not claim.data_can_speak or procedure is None:
@@ -1397,10 +1512,21 @@ def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResu
         return ClaimResult(**base, verdict=CANNOT, reason=reason, measure_used="none", proxy=None,
                            period_used=claim.period.note or "", observed="", sources=(POLICY_SOURCE,),
                            caveats=tuple(g for g in gap if g != reason),
-                           robust=None, changed_by=(), scenarios=_scenarios_frame(claim.id, []),
-                           numbers=_numbers_long(claim.id, []))
-    specs = procedure.plan(claim, params)
-    done = [(spec, procedure.run(claim, spec, ev, params)) for spec in specs]
+                           robust=None, changed_by=(), scenarios=_scenarios_frame(claim.id, [], ev.violence_source),
+                           numbers=_numbers_long(claim.id, [], ev.violence_source))
+    if procedure.reads == "ucdp events" and not ev.is_ucdp:
+        reason = (f"the audit reads UCDP GED's actor and conflict coding ({procedure.proxy}); "
+                  f"{ev.violence_source!r} ({ev.source_label}) has no such coding: audit this claim with "
+                  f"violence_source={UCDP_SOURCE!r}")
+        return ClaimResult(**base, verdict=CANNOT, reason=reason, measure_used="none", proxy=None,
+                           period_used=claim.period.note or "", observed="", sources=(POLICY_SOURCE,),
+                           caveats=(ev.source_note(),), robust=None, changed_by=(),
+                           scenarios=_scenarios_frame(claim.id, [], ev.violence_source),
+                           numbers=_numbers_long(claim.id, [], ev.violence_source))
+    specs = procedure.plan(claim, params, ev.source_years)
+    if not ev.is_ucdp:
+        specs = [s for s in specs if s.kind not in UCDP_ONLY_KINDS]
+    done = [(spec, _run_spec(procedure, claim, spec, ev, params)) for spec in specs]
     primary = done[0][1]
     readings = {"primary": primary.judgement.verdict} | {
         s.scenario: o.judgement.verdict for s, o in done if s.kind == "reading"}
@@ -1421,34 +1547,42 @@ def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResu
     if others:
         observed = " | ".join([observed, *others])
     return ClaimResult(**base, verdict=verdict, reason=reason, measure_used=primary.measure_used,
-                       proxy=procedure.proxy, period_used=done[0][0].description, observed=observed,
-                       sources=sources, caveats=(*gap, *procedure.caveats), robust=not changed if sens else None,
-                       changed_by=changed, scenarios=_scenarios_frame(claim.id, done),
-                       numbers=_numbers_long(claim.id, done))
+                       proxy=_proxy(claim, procedure, ev, primary), period_used=done[0][0].description,
+                       observed=observed, sources=sources, caveats=_caveats(claim, procedure, ev),
+                       robust=not changed if sens else None, changed_by=changed,
+                       scenarios=_scenarios_frame(claim.id, done, ev.violence_source),
+                       numbers=_numbers_long(claim.id, done, ev.violence_source))
 
 
-def _scenarios_frame(claim_id: str, done: list[tuple[Spec, Outcome]]) -> pd.DataFrame:
+SCENARIO_COLUMNS = ["claim_id", "violence_source", "scenario", "kind", "description", "period", "deaths_estimate",
+                    "violence_types", "verdict", "changes_verdict", "reason", "observed", "measure_used"]
+NUMBERS_COLUMNS = ["claim_id", "violence_source", "scenario", "item", "quantity", "value", "rank"]
+
+
+def _scenarios_frame(claim_id: str, done: list[tuple[Spec, Outcome]],
+                     violence_source: str = UCDP_SOURCE) -> pd.DataFrame:
     primary = done[0][1].judgement.verdict if done else None
-    rows = [{"claim_id": claim_id, "scenario": s.scenario, "kind": s.kind, "description": s.description,
-             "period": s.period, "deaths_estimate": s.deaths_estimate,
-             "violence_types": "+".join(s.violence_types), "verdict": o.judgement.verdict,
+    ucdp = violence_source == UCDP_SOURCE
+    rows = [{"claim_id": claim_id, "violence_source": violence_source, "scenario": s.scenario, "kind": s.kind,
+             "description": s.description, "period": s.period,
+             "deaths_estimate": s.deaths_estimate if ucdp else "", "violence_types": "+".join(s.violence_types)
+             if ucdp else "", "verdict": o.judgement.verdict,
              "changes_verdict": o.judgement.verdict != primary, "reason": o.judgement.reason,
              "observed": o.observed, "measure_used": o.measure_used} for s, o in done]
-    cols = ["claim_id", "scenario", "kind", "description", "period", "deaths_estimate", "violence_types", "verdict",
-            "changes_verdict", "reason", "observed", "measure_used"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
 
 
-def _numbers_long(claim_id: str, done: list[tuple[Spec, Outcome]]) -> pd.DataFrame:
-    parts = [o.numbers.assign(claim_id=claim_id, scenario=s.scenario) for s, o in done]
-    cols = ["claim_id", "scenario", "item", "quantity", "value", "rank"]
+def _numbers_long(claim_id: str, done: list[tuple[Spec, Outcome]], violence_source: str = UCDP_SOURCE) -> pd.DataFrame:
+    parts = [o.numbers.assign(claim_id=claim_id, scenario=s.scenario, violence_source=violence_source)
+             for s, o in done]
     if not parts:
-        return _numbers([]).assign(claim_id=claim_id, scenario="")[cols]
-    return pd.concat(parts, ignore_index=True)[cols]
+        return _numbers([]).assign(claim_id=claim_id, scenario="", violence_source=violence_source)[NUMBERS_COLUMNS]
+    return pd.concat(parts, ignore_index=True)[NUMBERS_COLUMNS]
 
 
 def audit_claims(policy: Policy | None = None, *, claim_ids: Sequence[str] | None = None,
-                 params: AuditParameters | None = None, evidence: Evidence | None = None) -> list[ClaimResult]:
+                 params: AuditParameters | None = None, evidence: Evidence | None = None,
+                 violence_source: str | None = None) -> list[ClaimResult]:
     """Audit the policy's claims: a computed verdict, numbers, sources and sensitivity for each.
 
     Parameters
@@ -1461,17 +1595,29 @@ def audit_claims(policy: Policy | None = None, *, claim_ids: Sequence[str] | Non
         Thresholds and defaults (:class:`AuditParameters`).
     evidence:
         Where the data come from (default: the catalog's data sets and the committed panels).
+    violence_source:
+        The violence counts: ``ucdp_ged_pak`` (default) or a registered analyst's source
+        (``workbench sources list``). With an analyst's source, UCDP's deaths estimates and types of
+        violence are not computed, a period it does not cover is "cannot be tested" with the reason,
+        the claims that need UCDP's actor and conflict coding cannot be tested, and casualties are
+        killed + injured when it gives injuries. Must agree with ``evidence.violence_source``.
 
     Returns
     -------
     list of ClaimResult
-        In the order of the policy file.
+        In the order of the policy file; each names its ``violence_source``.
     """
     p = policy if policy is not None else load_policy()
     prm = params if params is not None else AuditParameters()
     if not isinstance(prm, AuditParameters):
         raise ParameterError(f"params must be an AuditParameters; got {type(prm).__name__}")
-    ev = evidence if evidence is not None else Evidence()
+    if evidence is not None:
+        if violence_source is not None and violence_source != evidence.violence_source:
+            raise ParameterError(f"violence_source {violence_source!r} differs from the evidence's "
+                                 f"{evidence.violence_source!r}: give one of them")
+        ev = evidence
+    else:
+        ev = Evidence(violence_source=UCDP_SOURCE if violence_source is None else violence_source)
     known = [c.id for c in p.claims]
     if claim_ids is not None:
         if isinstance(claim_ids, str):
@@ -1484,31 +1630,37 @@ def audit_claims(policy: Policy | None = None, *, claim_ids: Sequence[str] | Non
 
 
 CLAIMS_COLUMNS = ["claim_id", "source", "section", "verdict", "reason", "expected", "observed", "measure_stated",
-                  "measure_used", "proxy", "period_used", "robust", "changed_by", "caveats", "sources", "quote"]
+                  "measure_used", "proxy", "period_used", "robust", "changed_by", "caveats", "violence_source",
+                  "sources", "quote"]
 
 
 def claims_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
-    """One row per claim (:data:`CLAIMS_COLUMNS`); lists are ``; ``-joined; ``attrs['sources']``."""
+    """One row per claim (:data:`CLAIMS_COLUMNS`); lists are ``; ``-joined; ``attrs['sources']`` and
+    ``attrs['violence_source']`` (the sources the results used)."""
     rows = [{"claim_id": r.claim_id, "source": r.source, "section": r.section, "verdict": r.verdict,
              "reason": r.reason, "expected": r.expected, "observed": r.observed, "measure_stated": r.measure_stated,
              "measure_used": r.measure_used, "proxy": r.proxy, "period_used": r.period_used, "robust": r.robust,
-             "changed_by": "; ".join(r.changed_by), "caveats": "; ".join(r.caveats), "sources": "; ".join(r.sources),
-             "quote": r.quote} for r in results]
+             "changed_by": "; ".join(r.changed_by), "caveats": "; ".join(r.caveats),
+             "violence_source": r.violence_source, "sources": "; ".join(r.sources), "quote": r.quote}
+            for r in results]
     df = pd.DataFrame(rows, columns=CLAIMS_COLUMNS)
     df["robust"] = df["robust"].astype("boolean")
+    return _with_attrs(df, results)
+
+
+def _with_attrs(df: pd.DataFrame, results: Sequence[ClaimResult]) -> pd.DataFrame:
     df.attrs["sources"] = list(dict.fromkeys(s for r in results for s in r.sources)) or [POLICY_SOURCE]
+    df.attrs["violence_source"] = list(dict.fromkeys(r.violence_source for r in results))
     return df
 
 
 def sensitivity_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
     """One row per claim and specification (primary, readings, sensitivity) with its verdict."""
     df = pd.concat([r.scenarios for r in results], ignore_index=True) if results else _scenarios_frame("", [])
-    df.attrs["sources"] = list(dict.fromkeys(s for r in results for s in r.sources)) or [POLICY_SOURCE]
-    return df
+    return _with_attrs(df, results)
 
 
 def numbers_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
-    """The numbers behind every verdict, long: ``claim_id, scenario, item, quantity, value, rank``."""
+    """The numbers behind every verdict, long: ``claim_id, violence_source, scenario, item, quantity, value, rank``."""
     df = pd.concat([r.numbers for r in results], ignore_index=True) if results else _numbers_long("", [])
-    df.attrs["sources"] = list(dict.fromkeys(s for r in results for s in r.sources)) or [POLICY_SOURCE]
-    return df
+    return _with_attrs(df, results)
