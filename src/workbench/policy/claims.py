@@ -1493,7 +1493,7 @@ def _caveats(claim: Claim, procedure: Procedure, ev: Evidence) -> tuple[str, ...
 def _proxy(claim: Claim, procedure: Procedure, ev: Evidence, primary: Outcome) -> str | None:
     if ev.is_ucdp or procedure.reads == "other":
         return procedure.proxy
-    if primary.numbers["quantity"].eq("casualties").sum() > 1:  # killed + injured measured, beside the stated
+    if primary.numbers["quantity"].eq("injured").any():  # casualties measured as killed + injured: no proxy
         return None
     if primary.measure_used == "none":
         return f"{ev.labels['deaths']} or {ev.labels['events']} for '{claim.measure_stated}'"
