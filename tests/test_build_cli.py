@@ -59,6 +59,7 @@ CASES = {
     "negative_deaths": ("non-negative", "deaths_b"),
     "best_not_sum": ("deaths_a + deaths_b", "best"),
     "unknown_province": ("unknown", "adm_1"),
+    "unknown_district": ("unknown", "adm_2"),
 }
 
 
@@ -72,6 +73,7 @@ def _make(case: str, folder: Path) -> Path:
         "negative_deaths": [ged_row(id=1), ged_row(id=2, deaths_b=-2, best=4)],
         "best_not_sum": [ged_row(id=1, best=60)],
         "unknown_province": [ged_row(id=1), ged_row(id=2, adm_1="Atlantis province", where_prec=5)],
+        "unknown_district": [ged_row(id=1), ged_row(id=2), ged_row(id=3, adm_2="Atlantis district")],
     }[case]
     write_ged(path, rows)
     if case == "malformed_csv":
@@ -94,6 +96,8 @@ def test_bad_input_is_refused_naming_file_row_and_column_and_writes_nothing(case
     assert word in err
     if case == "unknown_province":
         assert "'Atlantis province'" in err and "row 2" in err and "ucdp_adm1" in err
+    elif case == "unknown_district":
+        assert "'Atlantis district'" in err and "row 3" in err and "ucdp_adm2" in err
     else:
         assert str(m / "ucdp_ged" / "ged_22.1_pakistan.csv") in err
         assert "row " in err

@@ -56,7 +56,7 @@ ASSIGNMENT_CLASSES = {
 }
 
 ASSIGNMENT_COLUMNS = [
-    "id", "year", "where_prec", "best", "adm_1", "adm_2", "assignment_class", "unit_level", "unit_id",
+    "id", "year", "where_prec", "best", "adm_1", "adm_2", "adm2_unit_id", "assignment_class", "unit_level", "unit_id",
     "district_id", "division_id", "stable_id", "province_current", "province_pre2018", "adm1_province_current",
     "point_province_current", "adm1_agrees_with_point", "ne_pre2018", "fata_coding_agrees", "recurring_point",
     "distance_m", "reason",
@@ -95,6 +95,13 @@ def assign_events(events: pd.DataFrame, *, registry: Registry | None = None,
     adm1_lookup = {a: (reg.resolve(a, source="ucdp_adm1", level="province", row=int(first_record[a]),
                                    column="adm_1", file=file) if a else "") for a in adm1.unique()}
     adm1_unit = adm1.map(adm1_lookup).astype("string")
+    # UCDP's district coding is not used to place events, but every name must be known (an unknown
+    # name is an error, never a silent drop) and its unit is kept for comparison with the point
+    adm2 = ev["adm_2"].fillna("").astype(str)
+    first_record2 = records.groupby(adm2.to_numpy()).first()
+    adm2_lookup = {a: (reg.resolve(a, source="ucdp_adm2", row=int(first_record2[a]), column="adm_2", file=file)
+                       if a else "") for a in adm2.unique()}
+    adm2_unit = adm2.map(adm2_lookup).astype("string")
     current_lookup = {u: (reg.province_of(u, "current") if u else "") for u in adm1_unit.unique()}
     adm1_current = adm1_unit.map(current_lookup).astype("string")
     point_prov = in_province["unit_id"].fillna("").astype("string")
@@ -166,7 +173,8 @@ def assign_events(events: pd.DataFrame, *, registry: Registry | None = None,
         "where_prec": prec,
         "best": ev["best"].to_numpy(),
         "adm_1": adm1.to_numpy(),
-        "adm_2": ev["adm_2"].fillna("").astype(str).to_numpy(),
+        "adm_2": adm2.to_numpy(),
+        "adm2_unit_id": adm2_unit.to_numpy(),
         "assignment_class": cls,
         "unit_level": level,
         "unit_id": unit,
@@ -184,7 +192,7 @@ def assign_events(events: pd.DataFrame, *, registry: Registry | None = None,
         "distance_m": in_district["distance_m"].round(1).to_numpy(),
     })
     out["reason"] = out["assignment_class"].map(ASSIGNMENT_CLASSES)
-    for col in ("adm_1", "adm_2", "assignment_class", "unit_level", "unit_id", "district_id", "division_id",
+    for col in ("adm_1", "adm_2", "adm2_unit_id", "assignment_class", "unit_level", "unit_id", "district_id", "division_id",
                 "stable_id", "province_current", "province_pre2018", "adm1_province_current",
                 "point_province_current", "ne_pre2018", "reason"):
         out[col] = out[col].astype("string")
