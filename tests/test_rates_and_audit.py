@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from test_incidents_example import registered  # noqa: F401 (fixture)
 from workbench import audit
 from workbench.build import read_processed
 from workbench.errors import ParameterError
@@ -56,3 +57,25 @@ def test_audit_tables(mirror):
     assert set(check["point_in_ne"]) <= {"FATA", "another unit", "outside every polygon"}
     holes = audit.known_holes()
     assert set(holes["dataset"]) <= set(cat["id"])
+
+
+def test_rates_of_a_registered_incident_log_use_its_counts_and_census_populations(registered):
+    from workbench.violence import select_panel
+
+    rates = violence_rates(level="province", layout="current", start_year=1989, end_year=2021,
+                           violence_source="testlog")
+    assert rates.attrs["violence_source"] == "testlog" and "testlog" in rates.attrs["sources"]
+    counts = select_panel(level="province", layout="current", start_year=1998, end_year=2021,
+                          violence_source="testlog")
+    first, last = rates.attrs["years_used"]
+    assert first >= 1998 and last <= 2021
+    pop = read_processed("population_province_year")
+    checked = 0
+    for unit, row in rates.set_index("unit_id").iterrows():
+        if np.isnan(row["deaths_per_100k"]):
+            continue
+        checked += 1
+        c = counts[(counts["unit_id"] == unit) & counts["year"].between(first, last)]
+        p = pop[(pop["layout"] == "current") & (pop["unit_id"] == unit) & pop["year"].between(first, last)]
+        assert np.isclose(row["deaths_per_100k"], c["deaths"].sum() / p["population"].sum() * 1e5, rtol=1e-12)
+    assert checked >= 3

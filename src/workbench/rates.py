@@ -1,9 +1,11 @@
-"""Violence per 100,000 people over a period, from the drivers panels (counts and populations).
+"""Violence per 100,000 people over a period: counts of any source over census populations.
 
-A rate over several years is deaths per 100,000 person-years: summed deaths over summed yearly
-populations (interpolated between censuses), never an average of yearly or district rates.
-Years before 1998 have no population and are left out of the rate (and said so); units without
-population (AJK, GB, rows of events not located to a unit) get no rate.
+A rate over several years is per 100,000 person-years: summed counts over summed yearly
+populations (interpolated between the 1998, 2017 and 2023 censuses), never an average of yearly
+or district rates. Years before 1998 have no population and are left out of the rate (and said
+so); units without population (AJK, GB, rows of events not located to a unit) get no rate.
+The counts come from :func:`workbench.violence.select_panel`, so UCDP and an analyst's
+registered source are treated alike.
 """
 
 from __future__ import annotations
@@ -15,43 +17,39 @@ import pandas as pd
 from workbench.build import processed_sources, read_processed
 from workbench.indicators.violence import aggregate_rates
 from workbench.panel import VIOLENCE_TYPES
+from workbench.violence import UCDP_SOURCE, select_panel
 
 FIRST_POPULATION_YEAR = 1998
+KEY = ["layout", "unit_id", "province", "year"]
 
 
 def violence_rates(*, level: str = "province", layout: str = "current", start_year: int = FIRST_POPULATION_YEAR,
                    end_year: int = 2021, deaths_estimate: str = "best",
-                   violence_types: Sequence[str] = VIOLENCE_TYPES, district_set: str = "census2023") -> pd.DataFrame:
+                   violence_types: Sequence[str] = VIOLENCE_TYPES, district_set: str = "census2023",
+                   violence_source: str = UCDP_SOURCE) -> pd.DataFrame:
     """Events and deaths per 100,000 person-years by unit over ``start_year``-``end_year``.
 
-    The common notebook parameters are checked as in :func:`workbench.violence.check_common_parameters`.
-    ``attrs["years_used"]`` holds the years that entered the rate (from 1998 on).
+    Parameters are those of :func:`workbench.violence.select_panel` (checked there). Only units at
+    their own level (provinces, or districts) get a rate. ``attrs["years_used"]`` holds the years
+    that entered the rate (from 1998 on, and within the years the source covers).
     """
-    from workbench.violence import check_common_parameters
-
-    check_common_parameters(start_year=start_year, end_year=end_year, level=level, layout=layout,
-                            deaths_estimate=deaths_estimate, violence_types=violence_types,
-                            district_set=district_set)
-    name = "drivers_province_year" if level == "province" else f"drivers_district_year_{district_set}"
-    panel = read_processed(name)
     first = max(start_year, FIRST_POPULATION_YEAR)
-    p = panel[(panel["layout"] == layout) & panel["year"].between(first, end_year)
-              & panel["unit_level"].isin(["province", "district"])].copy()
-    types = list(violence_types)
-    if set(types) == set(VIOLENCE_TYPES):
-        p["deaths"] = p[f"deaths_{deaths_estimate}"]
-        p["events_sel"] = p["events"]
-    else:
-        p["deaths"] = p[[f"deaths_best_{t}" for t in types]].sum(axis=1)
-        p["events_sel"] = p[[f"events_{t}" for t in types]].sum(axis=1)
-    p = p.drop(columns=["events"]).rename(columns={"events_sel": "events"})
-    out = aggregate_rates(p, ["deaths", "events"], "population", ["unit_id", "unit_name", "province"],
-                          unit="year", source=name)
+    counts = select_panel(level=level, layout=layout, start_year=first if first <= end_year else start_year,
+                          end_year=end_year, deaths_estimate=deaths_estimate, violence_types=violence_types,
+                          district_set=district_set, violence_source=violence_source)
+    years_used = list(counts.attrs["selection"]["years"])
+    counts = counts[counts["unit_level"].isin(["province", "district"]) & (counts["year"] >= FIRST_POPULATION_YEAR)]
+    suffix = "province_year" if level == "province" else f"district_year_{district_set}"
+    population = read_processed(f"population_{suffix}")
+    merged = counts.merge(population[[*KEY, "population"]], on=KEY, how="left", validate="one_to_one")
+    out = aggregate_rates(merged, ["deaths", "events"], "population", ["unit_id", "unit_name", "province"],
+                          unit="year", source=f"population_{suffix}")
     out = out.rename(columns={"population": "person_years"})
     out = out.sort_values("deaths_per_100k", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
-    # credit what the rate is made of (violence counts and population), not every covariate of the panel
-    suffix = "province_year" if level == "province" else f"district_year_{district_set}"
-    out.attrs["sources"] = list(dict.fromkeys([*processed_sources(f"violence_{suffix}"),
+    out.attrs["sources"] = list(dict.fromkeys([*counts.attrs.get("sources", []),
                                                *processed_sources(f"population_{suffix}")]))
-    out.attrs["years_used"] = [first, end_year] if first <= end_year else []
+    out.attrs["years_used"] = [max(years_used[0], FIRST_POPULATION_YEAR), years_used[1]] \
+        if years_used and years_used[1] >= FIRST_POPULATION_YEAR else []
+    out.attrs["measure"] = counts.attrs.get("measure")
+    out.attrs["violence_source"] = violence_source
     return out
