@@ -341,6 +341,10 @@ def test_every_claim_gets_a_computed_verdict(audit) -> None:
     frame = claims_frame_from(audit)
     assert len(frame) == len(policy.claims)
     assert frame["claim_id"].is_unique
+    # the default source, named in every result and every row of the tidy tables
+    assert {r.violence_source for r in audit} == {"ucdp_ged_pak"}
+    for tidy in (frame, sensitivity_frame_from(audit), numbers_frame_from(audit)):
+        assert set(tidy["violence_source"]) == {"ucdp_ged_pak"} and tidy.attrs["violence_source"] == ["ucdp_ged_pak"]
     assert {"ucdp_ged_pak", "policy:nisp2018"} <= set(frame.attrs["sources"])
     from workbench.catalog import describe_sources
 

@@ -4,7 +4,7 @@
     workbench tracker template [PATH]
     workbench tracker check PATH [--by r|body]
     workbench policy scorecard [--level province|district] [--csv F] [--figure F]
-    workbench claims [--format table|csv] [--claim ID] [--table claims|sensitivity|numbers]
+    workbench claims [--format table|csv] [--claim ID] [--table claims|sensitivity|numbers] [--violence-source ID]
 """
 
 from __future__ import annotations
@@ -163,6 +163,7 @@ def _print_claim(console: object, result: object) -> None:
         lines.append(f"[bold]proxy[/]: {escape(r.proxy)}")
     if r.period_used:
         lines.append(f"[bold]period[/]: {escape(r.period_used)}")
+    lines.append(f"[bold]violence source[/]: {escape(r.violence_source)}")
     alternatives = r.scenarios[~r.scenarios["kind"].isin(["primary", "reading"])]
     if len(alternatives):
         if r.changed_by:
@@ -185,6 +186,9 @@ def claims(
     table: str = typer.Option("claims", "--table",
                               help="With --format csv: claims (one row per claim), sensitivity (one row per "
                                    "claim and specification) or numbers (the numbers behind each verdict)."),
+    violence_source: str = typer.Option("ucdp_ged_pak", "--violence-source",
+                                        help="Violence counts: ucdp_ged_pak, or a registered analyst's source "
+                                             "(workbench sources list)."),
 ) -> None:
     """Audit the policy's empirical claims: a computed verdict for each, with numbers, sources and caveats."""
     import sys
@@ -200,12 +204,17 @@ def claims(
         raise ParameterError(f"--format must be one of {', '.join(formats)}; got {fmt!r}")
     if table not in tables:
         raise ParameterError(f"--table must be one of {', '.join(tables)}; got {table!r}")
-    results = audit_claims(claim_ids=claim or None)
+    results = audit_claims(claim_ids=claim or None, violence_source=violence_source)
     if fmt == "csv":
         build = {"claims": claims_frame_from, "sensitivity": sensitivity_frame_from, "numbers": numbers_frame_from}
         build[table](results).to_csv(sys.stdout, index=False, lineterminator="\n")
         return
+    from rich.markup import escape
+
+    from workbench.violence import source_label
+
     console = Console(width=140)
+    console.print(f"[bold]Violence source[/]: {escape(violence_source)}, {escape(source_label(violence_source))}")
     for r in results:
         _print_claim(console, r)
     counts = pd.Series([r.verdict for r in results]).value_counts()

@@ -629,7 +629,7 @@ class Evidence:
         from workbench.private import get_source
 
         entry = get_source(self.violence_source)
-        return (f"violence source {self.violence_source!r}: {self.source_label}, a {entry.kind_label}; its "
+        return (f"violence source {self.violence_source!r}: {self.source_label} ({entry.kind_label}); its "
                 f"definition: {entry.definition}")
 
     def get(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -1288,11 +1288,11 @@ _PER_CAPITA = "deaths per 100,000 person-years"
 _RANK_CAVEATS = (FEW_UNITS_NOTE.format(n=4), UCDP_NOTE)
 _KARACHI_CAVEAT = ("UCDP GED covers little of Karachi's ethnic, political and criminal violence (target killings, "
                    "turf wars, extortion), which falls outside its definitions; Sindh's UCDP counts are a floor")
-_GED_ATTACKS_CAVEAT = ("attacks without deaths are not in GED, so deaths per event overstate deaths per attack, more so "
-                       "where many attacks kill no one")
-_GED_OPERATIONS_CAVEAT = ("UCDP counts the deaths of military operations (state-based conflict) as well as of terrorist "
-                          "attacks; NISP's figure is 'primarily' of terrorist-related activity and its source is not "
-                          "named")
+_GED_ATTACKS_CAVEAT = ("attacks without deaths are not in GED, so deaths per event overstate deaths per attack, "
+                       "more so where many attacks kill no one")
+_GED_OPERATIONS_CAVEAT = ("UCDP counts the deaths of military operations (state-based conflict) as well as of "
+                          "terrorist attacks; NISP's figure is 'primarily' of terrorist-related activity and its "
+                          "source is not named")
 _NACTA_CAVEAT = ("NACTA counts terrorist incidents, with or without deaths: its peak need not fall in the same year as "
                  "UCDP's")
 #: Caveats about UCDP GED: left out of a result read from an analyst's source (its own note replaces them).
