@@ -204,7 +204,10 @@ def test_province_rates_are_computed_from_counts(census_table):
     summed = d.groupby(["province", "measure", "sex", "residence"])[["numerator", "denominator"]].sum(min_count=1)
     summed.index = summed.index.set_names("unit_id", level=0)
     both = p.join(summed.add_suffix("_sum"))
-    assert (both["numerator"] == both["numerator_sum"]).all() and (both["denominator"] == both["denominator_sum"]).all()
+    present = both["numerator"].notna()
+    assert (both.loc[present, "numerator"] == both.loc[present, "numerator_sum"]).all()
+    assert both["denominator"].fillna(-1).eq(both["denominator_sum"].fillna(-1)).all()
+    assert (~present).sum() > 0 and both.loc[~present].index.get_level_values("sex").isin(["transgender"]).all()
     # and differ from an unweighted mean of district rates
     lit = c[(c["sex"] == "all_sexes") & (c["residence"] == "overall") & (c["measure"] == "literacy_10plus")]
     pb = lit[lit["province"] == "PK-PB"]
@@ -243,3 +246,24 @@ def test_numerator_above_denominator_is_refused(mirror):
     with pytest.raises(DataValidationError) as err:
         deprivation.census_deprivation(counts=counts)
     assert err.value.column == "rate_pct" and "outside 0-100" in str(err.value)
+
+
+def test_conflicting_duplicate_rows_are_left_missing_not_chosen(mirror):
+    long = deprivation.read_d4p_indicators()
+    assert not long.duplicated(["province_src", "district_src", "year", "indicator_id"]).any()
+    conflicts = long.attrs["conflicts"]
+    assert conflicts and all(c.startswith("Chitral 2019 ") for c in conflicts)
+    hit = long[(long["district_src"] == "Chitral") & (long["year"] == 2019)
+               & (long["indicator_id"] == "hospital_services")]
+    assert hit.empty
+
+
+def test_larger_areas_get_no_rate_when_a_district_numerator_is_missing(mirror):
+    dep = deprivation.census_deprivation()
+    tg = dep[(dep["measure"] == "out_of_school_5_16") & (dep["sex"] == "transgender")]
+    districts = tg[tg["level"] == "district"]
+    incomplete = districts[districts["numerator"].isna() & districts["denominator"].fillna(0).gt(0)]
+    assert len(incomplete) > 0
+    for (prov, res), _ in incomplete.groupby(["province", "residence"]):
+        row = tg[(tg["level"] == "province") & (tg["unit_id"] == prov) & (tg["residence"] == res)]
+        assert row["numerator"].isna().all() and row["rate_pct"].isna().all()

@@ -136,3 +136,19 @@ def test_the_command_line_adds_lists_and_checks(tmp_path, mirror):
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     done = run_cli("sources", "check", env=env)
     assert done.returncode == 1 and "'cli_log': file" in done.stderr and "--replace" in done.stderr
+
+
+def test_implausible_coverage_years_are_refused(tmp_path, monkeypatch):
+    from test_incidents_example import write_incident_log
+
+    from workbench.errors import ParameterError
+    from workbench.private import PRIVATE_DIR_ENV, add_source, load_private_sources
+
+    folder = tmp_path / "private"
+    monkeypatch.setenv(PRIVATE_DIR_ENV, str(folder))
+    log = write_incident_log(folder / "log.csv")
+    for first, last in ((None, 2105), (1800, None)):
+        with pytest.raises(ParameterError, match="not plausible"):
+            add_source(log, kind="incident_log", source_id="futurelog", title="t", compiler="c", definition="d",
+                       first_year=first, last_year=last)
+    assert "futurelog" not in load_private_sources()

@@ -36,3 +36,6 @@ def main() -> None:  # pragma: no cover - thin wrapper used by `python -m workbe
     except WorkbenchError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # a path the analyst gave that cannot be read or written
+        typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        sys.exit(1)

@@ -98,6 +98,10 @@ class PrivateSource:
 # --------------------------------------------------------------------------- where
 
 
+#: The earliest year a registered source may cover (Pakistan's independence).
+EARLIEST_YEAR = 1947
+
+
 def private_dir() -> Path:
     """The private folder: ``$WORKBENCH_PRIVATE_DIR`` or ``data/private`` of the checkout (absolute)."""
     value = os.environ.get(PRIVATE_DIR_ENV)
@@ -190,6 +194,10 @@ def _years(frame: pd.DataFrame, first_year: int | None, last_year: int | None, f
     last = int(years.max()) if last_year is None else int(last_year)
     if first > last:
         raise ParameterError(f"first year {first} is after last year {last}")
+    this_year = date.today().year
+    if not (EARLIEST_YEAR <= first and last <= this_year):
+        raise ParameterError(f"coverage {first}-{last} is not plausible: years must lie between {EARLIEST_YEAR} "
+                             f"and this year ({this_year}); covered years without incidents count as zeros")
     outside = frame[~years.between(first, last)]
     if len(outside):
         r = outside.iloc[0]

@@ -207,12 +207,33 @@ def read_d4p_indicators(path: str | Path | None = None, *, dictionary: pd.DataFr
     long = long.rename(columns={"Province": "province_src", "District": "district_src", "Year": "year"})
     long["year"] = long["year"].astype("int64")
     long = long[["province_src", "district_src", "year", "indicator_id", "indicator", "value", "record", "column"]]
+    long = _drop_conflicting_duplicates(long, path)
     long = long.sort_values(["indicator_id", "year", "record"], kind="stable").reset_index(drop=True)
     long.attrs["sources"] = [s for s in ([ds] if ds else []) + list(dic.attrs.get("sources", []))]
     long.attrs["file"] = str(path)
     # the units listed (with or without values), as plain tuples: attrs are copied with every operation
     long.attrs["listed_units"] = list(dict.fromkeys(zip(df["Province"], df["District"], strict=True)))
     return long
+
+
+def _drop_conflicting_duplicates(long: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """One value per unit, year and indicator: a published row repeated with the same value is kept
+    once; where the repeats disagree (Chitral 2019 appears twice with different values) neither is
+    believed and the cell is left missing, with the rows listed in ``attrs["conflicts"]``."""
+    key = ["province_src", "district_src", "year", "indicator_id"]
+    dup = long.duplicated(key, keep=False)
+    if not dup.any():
+        long.attrs["conflicts"] = []
+        return long
+    groups = long[dup].groupby(key)["value"].nunique()
+    conflicting = groups[groups > 1].index
+    is_conflict = long.set_index(key).index.isin(conflicting)
+    conflicts = long.loc[is_conflict, [*key, "record", "value"]]
+    kept = long.loc[~is_conflict].drop_duplicates(key, keep="first").copy()
+    kept.attrs = dict(long.attrs)
+    kept.attrs["conflicts"] = [f"{r.district_src} {r.year} {r.indicator_id} (record {r.record}: {r.value:g})"
+                               for r in conflicts.itertuples()]
+    return kept
 
 
 def d4p_units(registry: Registry | None = None, *, long: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -454,11 +475,19 @@ def census_deprivation(registry: Registry | None = None, *, counts: pd.DataFrame
     c["province"] = [reg.province_of(u, "current") for u in c["unit_id"]]
     keys = ["measure", "sex", "residence"]
     district = c.assign(level="district")
-    province = (c.groupby(["province", *keys], as_index=False)[["numerator", "denominator"]].sum(min_count=1)
-                .assign(level="province"))
+    # a district whose numerator is missing while it has people in the denominator leaves the sum of
+    # numerators incomplete: the larger area's numerator (and rate) is then missing, never a rate over
+    # two different universes
+    c["_incomplete"] = (c["numerator"].isna() & c["denominator"].fillna(0).gt(0)).astype(int)
+    sums = {"numerator": ("numerator", lambda s: s.sum(min_count=1)),
+            "denominator": ("denominator", lambda s: s.sum(min_count=1)), "_incomplete": ("_incomplete", "sum")}
+    province = c.groupby(["province", *keys], as_index=False).agg(**sums).assign(level="province")
     province["unit_id"] = province["province"]
-    country = (c.groupby(keys, as_index=False)[["numerator", "denominator"]].sum(min_count=1)
-               .assign(level="country", unit_id="PK", province="PK"))
+    country = c.groupby(keys, as_index=False).agg(**sums).assign(level="country", unit_id="PK", province="PK")
+    for frame in (province, country):
+        frame.loc[frame["_incomplete"] > 0, "numerator"] = np.nan
+    district = district.drop(columns="_incomplete", errors="ignore")
+    province, country = province.drop(columns="_incomplete"), country.drop(columns="_incomplete")
     out = pd.concat([district, province, country], ignore_index=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rate_pct"] = np.where(out["denominator"] > 0, 100.0 * out["numerator"] / out["denominator"], np.nan)
