@@ -207,3 +207,11 @@ def test_scorecard_command(mirror, tmp_path) -> None:
     assert "encoding judgement" in out.output
     bad = CliRunner().invoke(app, ["policy", "scorecard", "--level", "tehsil"])
     assert bad.exit_code != 0 and "--level must be one of" in str(bad.exception)
+
+
+def test_cli_scorecard_refuses_an_unknown_image_type_before_computing(tmp_path):
+    from conftest import run_cli
+
+    res = run_cli("policy", "scorecard", "--figure", str(tmp_path / "heatmap.notanimage"))
+    assert res.returncode == 1 and res.stderr.startswith("error: --figure") and ".png" in res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "heatmap.notanimage").exists()

@@ -88,6 +88,13 @@ def policy_scorecard(
 
     if level not in LEVELS:
         raise ParameterError(f"--level must be one of {', '.join(LEVELS)}; got {level!r}")
+    if figure is not None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        kinds = FigureCanvasAgg.get_supported_filetypes()
+        if figure.suffix.lstrip(".").lower() not in kinds:
+            raise ParameterError(f"--figure {figure}: the file name must end in one of "
+                                 f"{', '.join('.' + k for k in sorted(kinds))}")
     card = build_scorecard(level=level)  # type: ignore[arg-type]
     if csv is not None:
         card.to_csv(csv, index=False, lineterminator="\n")
