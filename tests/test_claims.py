@@ -50,7 +50,9 @@ finite = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinit
 
 
 def test_rule_docstring_examples_hold() -> None:
-    failures, tried = doctest.testmod(cl, optionflags=doctest.ELLIPSIS)
+    from workbench.policy import verdicts
+
+    failures, tried = doctest.testmod(verdicts, optionflags=doctest.ELLIPSIS)
     assert tried >= 20
     assert failures == 0
 

@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -47,6 +46,29 @@ from workbench.panel import FIRST_YEAR as UCDP_FIRST_YEAR
 from workbench.panel import LAST_YEAR as UCDP_LAST_YEAR
 from workbench.panel import VIOLENCE_TYPES
 from workbench.policy.nisp import Claim, Policy, load_policy
+from workbench.policy.verdicts import (
+    CANNOT,
+    MIXED,
+    NOT_SUPPORTED,
+    SUPPORTED,
+    VERDICTS,
+    Judgement,
+    Verdict,
+    combine_readings,
+    percent_text,
+    ranked,
+    rule_approx,
+    rule_approx_all,
+    rule_at_least,
+    rule_decline,
+    rule_lower_bound_approx,
+    rule_peak_then_decline,
+    rule_rank,
+    rule_rank_order,
+    rule_share_above,
+    rule_share_in_range,
+    rule_top_k,
+)
 
 __all__ = [
     "CANNOT", "MIXED", "NOT_SUPPORTED", "PROCEDURES", "SUPPORTED", "UCDP_SOURCE", "VERDICTS", "AuditParameters",
@@ -57,12 +79,6 @@ __all__ = [
     "sensitivity_frame_from",
 ]
 
-Verdict = Literal["supported", "not supported", "mixed", "cannot be tested with available data"]
-SUPPORTED: Verdict = "supported"
-NOT_SUPPORTED: Verdict = "not supported"
-MIXED: Verdict = "mixed"
-CANNOT: Verdict = "cannot be tested with available data"
-VERDICTS: tuple[str, ...] = (SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT)
 
 ScenarioKind = Literal["primary", "reading", "period", "deaths estimate", "violence types", "comparison set",
                        "source"]
@@ -133,315 +149,6 @@ class AuditParameters:
                 raise ParameterError(f"{name} must be a fraction in [0, 1); got {value!r}")
         if not isinstance(self.period_shift, int) or not 1 <= self.period_shift <= 5:
             raise ParameterError(f"period_shift must be a whole number of years from 1 to 5; got {self.period_shift!r}")
-
-
-# --------------------------------------------------------------------------- verdict rules (pure)
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """A verdict and the sentence that says why (which rule, with which numbers)."""
-
-    verdict: Verdict
-    reason: str
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def rule_approx(observed: float, expected: float, tolerance: float) -> Judgement:
-    """``supported`` when ``observed`` is within ``tolerance`` (relative) of ``expected``.
-
-    Examples
-    --------
-    >>> rule_approx(43.6, 42, 0.05).verdict
-    'supported'
-    >>> rule_approx(39.6, 42, 0.05).verdict
-    'not supported'
-    """
-    if expected == 0 or not np.isfinite(observed):
-        return Judgement(CANNOT, "no finite observed value, or an expected value of zero")
-    diff = (observed - expected) / abs(expected)
-    ok = abs(diff) <= tolerance + 1e-12
-    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
-                     f"{observed:,.4g} is {diff:+.1%} from {expected:,.4g}; tolerance ±{tolerance:.0%}")
-
-
-def rule_approx_all(observed: Sequence[float], expected: float, tolerance: float) -> Judgement:
-    """Several independent observations of one figure: all within tolerance ``supported``, none
-    ``not supported``, some ``mixed``.
-
-    Examples
-    --------
-    >>> rule_approx_all([73.0, 73.7], 74, 0.02).verdict
-    'supported'
-    >>> rule_approx_all([70.0, 73.7], 74, 0.02).verdict
-    'mixed'
-    """
-    values = [float(v) for v in observed if np.isfinite(v)]
-    if not values:
-        return Judgement(CANNOT, "no independent observation")
-    ok = [rule_approx(v, expected, tolerance).verdict == SUPPORTED for v in values]
-    verdict = SUPPORTED if all(ok) else NOT_SUPPORTED if not any(ok) else MIXED
-    shown = ", ".join(f"{v:g}" for v in values)
-    return Judgement(verdict, f"{sum(ok)} of {len(values)} observations ({shown}) within ±{tolerance:.0%} "
-                              f"of {expected:g}")
-
-
-def rule_lower_bound_approx(lower_bound: float, expected: float, tolerance: float) -> Judgement:
-    """A figure checked against a measure that can only be smaller (deaths for casualties).
-
-    Above the figure by more than the tolerance: ``not supported`` (the part alone exceeds the
-    whole). Within the tolerance: ``mixed`` (right only if the figure counts the part alone).
-    Below: ``cannot be tested`` (consistent, but the missing part would be needed to confirm it).
-
-    Examples
-    --------
-    >>> rule_lower_bound_approx(24052, 11862, 0.05).verdict
-    'not supported'
-    >>> rule_lower_bound_approx(6000, 11862, 0.05).verdict
-    'cannot be tested with available data'
-    """
-    if expected <= 0 or not np.isfinite(lower_bound):
-        return Judgement(CANNOT, "no finite lower bound, or a non-positive figure")
-    diff = (lower_bound - expected) / expected
-    if diff > tolerance:
-        return Judgement(NOT_SUPPORTED, f"the lower bound {lower_bound:,.0f} alone exceeds {expected:,.0f} by "
-                                        f"{diff:.0%} (more than the ±{tolerance:.0%} tolerance)")
-    if diff >= -tolerance:
-        return Judgement(MIXED, f"the lower bound {lower_bound:,.0f} matches {expected:,.0f} ({diff:+.1%}): right "
-                                "only if the figure counts what the lower bound counts")
-    return Judgement(CANNOT, f"the lower bound {lower_bound:,.0f} is {-diff:.0%} below {expected:,.0f}: "
-                             "consistent with the figure, but the part the data lack would be needed to confirm it")
-
-
-def rule_at_least(observed: float, threshold: float, *, strict: bool = True) -> Judgement:
-    """``supported`` when ``observed`` exceeds (``strict``) or reaches ``threshold``.
-
-    Examples
-    --------
-    >>> rule_at_least(15000, 28000).verdict
-    'not supported'
-    """
-    if not np.isfinite(observed):
-        return Judgement(CANNOT, "no finite observed value")
-    ok = observed > threshold if strict else observed >= threshold
-    word = "more than" if strict else "at least"
-    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
-                     f"{observed:,.0f} is {'' if ok else 'not '}{word} {threshold:,.0f}")
-
-
-def rule_share_above(part: float, whole: float, threshold: float) -> Judgement:
-    """``supported`` when ``part / whole`` is more than ``threshold`` ("most of": 0.5).
-
-    Examples
-    --------
-    >>> rule_share_above(60, 100, 0.5).verdict
-    'supported'
-    """
-    if not whole or not np.isfinite(part) or not np.isfinite(whole):
-        return Judgement(CANNOT, "the total is zero or missing")
-    share = part / whole
-    ok = share > threshold
-    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
-                     f"share {_pct(share)} ({part:,.0f} of {whole:,.0f}) is {'' if ok else 'not '}more than "
-                     f"{_pct(threshold)}")
-
-
-def _order(values: pd.Series, highest_first: bool) -> pd.Series:
-    return values.rank(ascending=not highest_first, method="min")
-
-
-def rule_rank(values: Mapping[str, float] | pd.Series, target: str, expected_rank: int, *, highest_first: bool = True,
-              above: Sequence[str] | None = None) -> Judgement:
-    """``supported`` when ``target`` holds ``expected_rank`` (1 = highest, or lowest when
-    ``highest_first`` is False) and, if ``above`` is given, exactly those units rank before it.
-
-    Ties share the better rank (``min``) and are named in the reason.
-
-    Examples
-    --------
-    >>> rule_rank({"A": 3.0, "B": 1.0, "C": 2.0}, "C", 2).verdict
-    'supported'
-    >>> rule_rank({"A": 3.0, "B": 1.0, "C": 2.0}, "B", 1, highest_first=False).verdict
-    'supported'
-    """
-    s = pd.Series(values, dtype="float64")
-    if target not in s.index:
-        raise ParameterError(f"target {target!r} is not among the compared units {list(s.index)}")
-    if s.isna().any():
-        return Judgement(CANNOT, f"no value for {', '.join(map(str, s.index[s.isna()]))}")
-    ranks = _order(s, highest_first)
-    got = int(ranks[target])
-    ok = got == expected_rank
-    before = sorted(s.index[ranks < got])
-    if ok and above is not None:
-        ok = set(before) == set(above)
-    ties = sorted(set(s.index[(ranks == got)]) - {target})
-    side = "highest" if highest_first else "lowest"
-    reason = f"{target} ranks {got} of {len(s)} ({side} first), expected {expected_rank}"
-    if above is not None:
-        reason += f"; ranked before it: {', '.join(before) or 'none'} (expected {', '.join(above)})"
-    if ties:
-        reason += f"; tied with {', '.join(ties)}"
-    return Judgement(SUPPORTED if ok else NOT_SUPPORTED, reason)
-
-
-def rule_rank_order(values: Mapping[str, float] | pd.Series, expected_order: Sequence[str],
-                    min_concordance: float) -> Judgement:
-    """Compare the order of ``values`` (highest first) with ``expected_order`` pair by pair.
-
-    All pairs in the expected order: ``supported``; at least ``min_concordance`` of them:
-    ``mixed``; fewer: ``not supported``. A tie agrees with no order.
-
-    Examples
-    --------
-    >>> rule_rank_order({"A": 3, "B": 2, "C": 1}, ["A", "B", "C"], 0.5).verdict
-    'supported'
-    >>> rule_rank_order({"A": 3, "B": 1, "C": 2}, ["A", "B", "C"], 0.5).verdict
-    'mixed'
-    """
-    s = pd.Series(values, dtype="float64")
-    missing = [u for u in expected_order if u not in s.index or pd.isna(s[u])]
-    if missing:
-        return Judgement(CANNOT, f"no value for {', '.join(missing)}")
-    pairs = list(itertools.combinations(expected_order, 2))
-    agree = [a for a, b in pairs if s[a] > s[b]]
-    share = len(agree) / len(pairs) if pairs else 1.0
-    verdict = SUPPORTED if share == 1 else MIXED if share >= min_concordance else NOT_SUPPORTED
-    observed = " > ".join(s.loc[list(expected_order)].sort_values(ascending=False, kind="stable").index)
-    return Judgement(verdict, f"{len(agree)} of {len(pairs)} pairs in the stated order; observed order {observed}")
-
-
-def rule_top_k(need: Mapping[str, float] | pd.Series, outcome: Mapping[str, float] | pd.Series,
-               named: Sequence[str], k: int) -> Judgement:
-    """"The most deprived, namely ``named``, also have the highest incidence": two parts.
-
-    Part 1: the ``k`` highest of ``need`` are ``named``; part 2: the ``k`` highest of
-    ``outcome`` are ``named``. Both: ``supported``; none of ``named`` among the top of
-    ``outcome``: ``not supported``; otherwise ``mixed``.
-
-    Examples
-    --------
-    >>> rule_top_k({"A": 9, "B": 8, "C": 1}, {"A": 5, "B": 4, "C": 1}, ["A", "B"], 2).verdict
-    'supported'
-    >>> rule_top_k({"A": 9, "B": 8, "C": 1}, {"A": 5, "B": 1, "C": 4}, ["A", "B"], 2).verdict
-    'mixed'
-    """
-    n, o = pd.Series(need, dtype="float64"), pd.Series(outcome, dtype="float64")
-    if n.isna().any() or o.isna().any():
-        return Judgement(CANNOT, "a unit lacks a value")
-    top_need = set(n.index[_order(n, True) <= k])
-    top_out = set(o.index[_order(o, True) <= k])
-    want = set(named)
-    part1, part2 = top_need == want, top_out == want
-    verdict = SUPPORTED if part1 and part2 else NOT_SUPPORTED if not (top_out & want) else MIXED
-    return Judgement(verdict, f"top {k} by need: {', '.join(sorted(top_need))} ({'as' if part1 else 'not as'} "
-                              f"stated); top {k} by the outcome: {', '.join(sorted(top_out))} "
-                              f"({'as' if part2 else 'not as'} stated)")
-
-
-def rule_peak_then_decline(series: Mapping[int, float] | pd.Series, peak_year: int) -> Judgement:
-    """"From its peak in ``peak_year``": the series' highest year, and a decline after it.
-
-    ``supported``: ``peak_year`` is the highest year of the series and the last year is lower.
-    ``mixed``: one of the two parts holds, or ``peak_year`` is a local peak (above both
-    neighbours) followed by a decline but not the series' highest year. ``not supported``:
-    neither. The series must contain ``peak_year`` and a year after it.
-
-    Examples
-    --------
-    >>> rule_peak_then_decline({2013: 5, 2014: 9, 2015: 4}, 2014).verdict
-    'supported'
-    >>> rule_peak_then_decline({2010: 12, 2013: 5, 2014: 9, 2015: 4}, 2014).verdict
-    'mixed'
-    """
-    s = pd.Series(series, dtype="float64").sort_index()
-    if peak_year not in s.index or s.index.max() <= peak_year:
-        return Judgement(CANNOT, f"the years {s.index.min()}-{s.index.max()} do not hold {peak_year} and a year "
-                                 "after it")
-    top = s.max()
-    peak_years = [int(y) for y in s.index[s == top]]
-    is_peak = s[peak_year] == top
-    declined = s.iloc[-1] < s[peak_year]
-    prev_, next_ = s.get(peak_year - 1, -np.inf), s.get(peak_year + 1, -np.inf)
-    local = s[peak_year] > prev_ and s[peak_year] > next_
-    if is_peak and declined:
-        verdict = SUPPORTED
-    elif is_peak or (local and declined):
-        verdict = MIXED
-    else:
-        verdict = NOT_SUPPORTED
-    reason = (f"highest year {', '.join(map(str, peak_years))} ({top:,.0f}); {peak_year}: {s[peak_year]:,.0f}"
-              f"{' (a local peak)' if local and not is_peak else ''}; last year {int(s.index[-1])}: "
-              f"{s.iloc[-1]:,.0f} ({'below' if declined else 'not below'} {peak_year})")
-    return Judgement(verdict, reason)
-
-
-def rule_decline(first: float, last: float, *, considerable: float | None) -> Judgement:
-    """A decline from ``first`` to ``last``; with ``considerable`` the fall must reach that share.
-
-    Examples
-    --------
-    >>> rule_decline(400, 90, considerable=0.25).verdict
-    'supported'
-    >>> rule_decline(400, 350, considerable=0.25).verdict
-    'mixed'
-    """
-    if not first or not np.isfinite(first) or not np.isfinite(last):
-        return Judgement(CANNOT, "the first value is zero or missing")
-    change = (last - first) / first
-    if change >= 0:
-        verdict = NOT_SUPPORTED
-    elif considerable is None or -change >= considerable:
-        verdict = SUPPORTED
-    else:
-        verdict = MIXED
-    need = f"; a considerable fall is at least {considerable:.0%}" if considerable is not None else ""
-    return Judgement(verdict, f"{first:,.0f} to {last:,.0f} ({change:+.0%}){need}")
-
-
-def rule_share_in_range(series: Mapping[int, float] | pd.Series, low: float, high: float,
-                        usually: float) -> Judgement:
-    """"Usually" within ``[low, high]``: ``supported`` when more than ``usually`` of the years are.
-
-    Examples
-    --------
-    >>> rule_share_in_range({2008: 30, 2009: 40, 2010: 10}, 25, 999, 0.5).verdict
-    'supported'
-    """
-    s = pd.Series(series, dtype="float64")
-    if s.empty or s.isna().any():
-        return Judgement(CANNOT, "no complete yearly series")
-    inside = s.between(low, high)
-    share = inside.mean()
-    above, below = int((s > high).sum()), int((s < low).sum())
-    ok = share > usually
-    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
-                     f"{int(inside.sum())} of {len(s)} years within {low:g}-{high:g} ({_pct(share)}; "
-                     f"{below} below, {above} above); 'usually' means more than {_pct(usually)}")
-
-
-def combine_readings(verdicts: Mapping[str, str]) -> Judgement:
-    """The verdict over the admissible readings of a claim.
-
-    The readings that can be tested decide: all agree, that verdict; they differ, ``mixed``;
-    none can be tested, ``cannot be tested``.
-
-    Examples
-    --------
-    >>> combine_readings({"15-29": "not supported", "0-24": "supported"}).verdict
-    'mixed'
-    """
-    testable = {k: v for k, v in verdicts.items() if v != CANNOT}
-    if not testable:
-        return Judgement(CANNOT, "no reading can be tested")
-    kinds = set(testable.values())
-    if len(kinds) == 1:
-        return Judgement(kinds.pop(), f"all {len(testable)} readings agree")
-    parts = "; ".join(f"{k}: {v}" for k, v in testable.items())
-    return Judgement(MIXED, f"the verdict depends on the reading ({parts})")
 
 
 # --------------------------------------------------------------------------- evidence (data access)
@@ -808,7 +515,7 @@ def run_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     target = _label(claim.geography)
     above = [_label(g) for g in claim.expected.above] if claim.expected.above else None
     judgement = rule_rank(values, target, claim.expected.rank or 1, highest_first=highest, above=above)
-    ranks = _order(values, highest).reset_index(drop=True)
+    ranks = ranked(values, highest).reset_index(drop=True)
     order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable")
     used = _measure_text(measure, spec, ev)
     observed = f"{used}, {spec.period}: " + "; ".join(
@@ -851,8 +558,8 @@ def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditPara
         judgement = rule_share_above(pval, wval, claim.expected.value)
     share = pval / wval if wval else np.nan
     used = _measure_text(measure, spec, ev)
-    shown = "; ".join(f"{k}: {_pct(v) if k.endswith('share') else f'{v:,.0f}'}" for k, v in extra.items())
-    observed = f"{used}, {spec.period}: {pname} {pval:,.0f} of {wname} {wval:,.0f} ({_pct(share)}); {shown}"
+    shown = "; ".join(f"{k}: {percent_text(v) if k.endswith('share') else f'{v:,.0f}'}" for k, v in extra.items())
+    observed = f"{used}, {spec.period}: {pname} {pval:,.0f} of {wname} {wval:,.0f} ({percent_text(share)}); {shown}"
     rows = [{"item": pname, "quantity": col, "value": pval, "rank": None},
             {"item": wname, "quantity": col, "value": wval, "rank": None},
             {"item": pname, "quantity": "share", "value": share, "rank": None},
@@ -940,7 +647,7 @@ def run_peak(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     observed = (f"{used}, {spec.period}: highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items())
                 + f"; {claim.expected.peak_year}: {series.get(claim.expected.peak_year, np.nan):,.0f}; "
                 f"{int(series.index[-1])}: {series.iloc[-1]:,.0f}")
-    ranks = _order(series, True)
+    ranks = ranked(series, True)
     rows = [{"item": str(int(y)), "quantity": VIOLENCE_MEASURES[measure][0], "value": v, "rank": int(ranks[y])}
             for y, v in series.items()]
     return Outcome(judgement, observed, _numbers(rows), used, sources)
@@ -1006,7 +713,7 @@ def run_population_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditPar
     sub = pop[(pop["layout"] == "pre2018") & (pop["year"] == year)].set_index("unit_id")["population"]
     values = pd.Series({_label(g): sub.reindex(list(g)).sum(min_count=len(g)) for g in claim.comparison_set})
     judgement = rule_rank(values, _label(claim.geography), claim.expected.rank or 1)
-    ranks = _order(values, True)
+    ranks = ranked(values, True)
     observed = f"census population {year}: " + "; ".join(
         f"{k} {v:,.0f} ({int(ranks[k])})" for k, v in values.sort_values(ascending=False).items())
     rows = [{"item": k, "quantity": "population", "value": v, "rank": int(ranks[k])} for k, v in values.items()]
@@ -1051,7 +758,7 @@ def run_mpi_order(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameter
     judgement = rule_rank_order(values, order, params.order_min_concordance)
     used = "MPI headcount 2014/15 (MPDR 2016), median of the press reports per unit, NISP's own figures left out"
     observed = "; ".join(f"{k} {v:g}%" for k, v in values.items())
-    ranks = _order(values, True)
+    ranks = ranked(values, True)
     nums = [{"item": k, "quantity": "mpi_headcount_pct", "value": v, "rank": int(ranks[k])} for k, v in values.items()]
     return Outcome(judgement, observed, _numbers(nums), used, _sources(rows))
 
@@ -1069,7 +776,7 @@ def run_need_vs_violence(claim: Claim, spec: Spec, ev: Evidence, params: AuditPa
     named = [_label([u]) for u in claim.geography]
     judgement = rule_top_k(need, outcome, named, claim.expected.rank or len(named))
     used = f"MPI headcount 2014/15 (NISP D3's figures); {_measure_text(measure, spec, ev)}"
-    rank_o, rank_n = _order(outcome, True), _order(need, True)
+    rank_o, rank_n = ranked(outcome, True), ranked(need, True)
     observed = (f"MPI %: " + "; ".join(f"{k} {v:g} ({int(rank_n[k])})" for k, v in need.items())
                 + f" | {_measure_text(measure, spec, ev)}, {spec.period}: "
                 + "; ".join(f"{k} {_fmt(v, measure)} ({int(rank_o[k])})" for k, v in outcome.items()))
@@ -1460,7 +1167,7 @@ def _expected_text(c: Claim) -> str:
         number = f"{e.value:,.0f}" if float(e.value).is_integer() else f"{e.value:,g}"
         unit = {"count": "", "percent": "%", "share": ""}.get(e.value_unit or "", f" {e.value_unit}")
         if e.value_unit == "share":
-            number = _pct(e.value)
+            number = percent_text(e.value)
         parts.append(f"{e.qualifier + ' ' if e.qualifier else ''}{number}{unit}")
     elif e.qualifier:
         parts.append(e.qualifier)
