@@ -13,6 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis deadlines are timed tests: off everywhere (speed is measured by benchmarks/).
+settings.register_profile("workbench", deadline=None)
+settings.load_profile("workbench")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MIRROR = ROOT.parent / "shared" / "data" / "raw"
