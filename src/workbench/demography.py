@@ -39,6 +39,7 @@ import pandas as pd
 from workbench.errors import DataValidationError, ParameterError
 from workbench.geo.units import FATA_ID, Registry, load_registry
 from workbench.indicators.youth import aggregate_shares, youth_bulge, youth_share
+from workbench.provenance import sources_of
 from workbench.sources import census
 
 FIRST_YEAR, LAST_YEAR = 1998, 2023
@@ -75,8 +76,6 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ParameterError(f"argument '{name}' must be one of {list(allowed)}; found {value!r}")
 
 
-def _sources(*frames: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))
 
 
 # --------------------------------------------------------------------------- the 2017-district counts
@@ -143,7 +142,7 @@ def census2017_units(registry: Registry | None = None) -> pd.DataFrame:
                                                       f"{want.loc[where].to_dict()}", column="pop_2017_provisional")
     out = out[["unit_id", "unit_name", "province_pre2018", "province_current", "stable_id", "overlaps_2023",
                "pop_1998", "pop_2017_provisional", "source_table"]].sort_values("unit_id").reset_index(drop=True)
-    out.attrs["sources"] = _sources(dist, teh, prov)
+    out.attrs["sources"] = sources_of(dist, teh, prov)
     return out
 
 
@@ -171,7 +170,7 @@ def fata_label_comparison(registry: Registry | None = None) -> pd.DataFrame:
     })
     out["labels_agree"] = (out["district_file_pop_2017"] == out["tehsil_file_pop_2017"]) & (
         out["district_file_pop_1998"] == out["tehsil_file_pop_1998"])
-    out.attrs["sources"] = _sources(dist, units)
+    out.attrs["sources"] = sources_of(dist, units)
     return out
 
 
@@ -215,7 +214,7 @@ def frontier_regions(registry: Registry | None = None, *, c17: pd.DataFrame | No
                      "pop_1998": units.at[fr, "pop_1998"], "pop_2017_provisional": prov,
                      "pop_2017_final": r["pop_2017"], "pop_2023": r["all_sexes"], "relative_difference_2017": rel})
     out = pd.DataFrame(rows)
-    out.attrs["sources"] = _sources(units, t1)
+    out.attrs["sources"] = sources_of(units, t1)
     return out
 
 
@@ -237,7 +236,7 @@ def census2017_revision(registry: Registry | None = None, *, c17: pd.DataFrame |
     names = dict(zip(reg.units["unit_id"], reg.units["name"], strict=True))
     out.insert(1, "unit_name", out["stable_id"].map(names))
     out.insert(2, "province", [reg.province_of(s, "current") for s in out["stable_id"]])
-    out.attrs["sources"] = _sources(c17, summ)
+    out.attrs["sources"] = sources_of(c17, summ)
     return out
 
 
@@ -405,7 +404,7 @@ def population_anchors(registry: Registry | None = None, *, c17: pd.DataFrame | 
         raise DataValidationError("population anchors", f"non-positive anchor population {r['population']:,.0f}",
                                   row=f"{r['geography']} {r['layout']} {r['unit_id']} {r['province']} {r['year']}",
                                   column="population")
-    out.attrs["sources"] = _sources(c17, summ, fr, psum)
+    out.attrs["sources"] = sources_of(c17, summ, fr, psum)
     return out
 
 
@@ -619,7 +618,7 @@ def youth_table13_check(registry: Registry | None = None, *, age: pd.DataFrame |
     out = t13s.merge(t4, on=["unit_id", "sex", "residence"], how="left", validate="one_to_one")
     out["difference"] = out["table4_15_24"].fillna(0) - out["table13_15_24"].fillna(0)
     out = out[["unit_id", "sex", "residence", "table4_15_24", "table13_15_24", "difference"]]
-    out.attrs["sources"] = _sources(a, t13)
+    out.attrs["sources"] = sources_of(a, t13)
     return out
 
 

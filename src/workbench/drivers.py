@@ -34,14 +34,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from workbench.formatting import year_ranges
 from workbench import demography
 from workbench.errors import ParameterError
+from workbench.formatting import year_ranges
 from workbench.geo.units import FATA_ID, Registry, load_registry
 from workbench.indicators.inequality import inequality_table
 from workbench.indicators.violence import rate_per_100k
 from workbench.indicators.youth import aggregate_shares
 from workbench.panel import KEY_COLUMNS, MEASURES
+from workbench.provenance import sources_of
 from workbench.sources import deprivation
 
 Level = Literal["province", "census2023", "stable"]
@@ -68,8 +69,6 @@ def _check_level(level: str) -> None:
         raise ParameterError(f"argument 'level' must be one of {list(LEVELS)}; found {level!r}")
 
 
-def _sources(*frames: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))
 
 
 # --------------------------------------------------------------------------- inputs computed once
@@ -226,7 +225,7 @@ def d4p_on_units(inputs: Inputs, indicator_id: str, level: Literal["census2023",
                 if np.isnan(row["value"]):
                     row["reason"] = text
     out = pd.DataFrame(rows)
-    out.attrs = {"sources": _sources(vals, weights)}
+    out.attrs = {"sources": sources_of(vals, weights)}
     return out
 
 
@@ -407,7 +406,7 @@ def drivers_panel(violence: pd.DataFrame, level: Level, inputs: Inputs) -> tuple
     for c in KEY_COLUMNS:  # merges on keys of other dtypes must not change the panel's key dtypes
         p[c] = p[c].astype(violence[c].dtype)
     p["pop_method"] = p["pop_method"].astype("string")
-    p.attrs["sources"] = _sources(violence, inputs.anchors, inputs.youth, inputs.census,
+    p.attrs["sources"] = sources_of(violence, inputs.anchors, inputs.youth, inputs.census,
                                   inputs.mpi if level == "province" else inputs.d4p)
     reasons = pd.concat([p[KEY_COLUMNS], reasons], axis=1)
     reasons.attrs = {"sources": list(p.attrs["sources"])}
@@ -492,7 +491,7 @@ def d4p_inequality(inputs: Inputs, indicator_id: str, measure: str | None = None
     cols = ["scope", "year", "measure", *[c for c in out.columns if c not in ("scope", "year", "measure")]]
     out = out[cols].sort_values(["scope", "year"], key=lambda s: s.map(lambda v: (v != "PK", v))
                                 if s.name == "scope" else s, kind="stable").reset_index(drop=True)
-    out.attrs["sources"] = _sources(pov, w)
+    out.attrs["sources"] = sources_of(pov, w)
     return out
 
 
@@ -552,5 +551,5 @@ def build_step(done: dict[str, pd.DataFrame], *, registry: Registry | None = Non
         out[DRIVERS_TABLES[level]] = panel
         gaps.append(missingness(reasons, DRIVERS_TABLES[level]))
     out["drivers_missingness"] = _with_sources(pd.concat(gaps, ignore_index=True),
-                                               _sources(*[out[t] for t in DRIVERS_TABLES.values()]))
+                                               sources_of(*[out[t] for t in DRIVERS_TABLES.values()]))
     return out

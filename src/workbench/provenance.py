@@ -38,3 +38,8 @@ def describe_non_catalog_source(source_id: str) -> str:
         f"unknown source id {source_id!r}: use a data/catalog.yaml id, 'reference:<table>', 'policy:<name>' or "
         "the id of an analyst's registered source (`workbench sources list`)"
     )
+
+
+def sources_of(*frames) -> list[str]:
+    """The sources of several frames (``attrs["sources"]``), each once, in first-seen order."""
+    return list(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))

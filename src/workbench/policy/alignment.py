@@ -30,6 +30,7 @@ from workbench.errors import ParameterError
 from workbench.indicators.violence import rate_per_100k
 from workbench.policy.nisp import JUDGEMENT_NOTE, Policy, attention_by_geography, attention_by_R, drivers_frame, \
     load_policy
+from workbench.provenance import sources_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -104,8 +105,6 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ParameterError(f"argument '{name}' must be one of {list(allowed)}; found {value!r}")
 
 
-def _sources(*frames: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))
 
 
 # --------------------------------------------------------------------------- need (data)
@@ -207,7 +206,7 @@ def need_table(panel: pd.DataFrame, *, level: Level = "province", layout: Layout
                          "missing_reason": why})
     out = pd.DataFrame(rows)
     out["value"] = out["value"].astype("float64")
-    out.attrs["sources"] = _sources(panel)
+    out.attrs["sources"] = sources_of(panel)
     out.attrs["not_ranked"] = not_ranked
     return out
 

@@ -69,6 +69,7 @@ from workbench.policy.verdicts import (
     rule_share_in_range,
     rule_top_k,
 )
+from workbench.provenance import sources_of
 
 __all__ = [
     "CANNOT", "MIXED", "NOT_SUPPORTED", "PROCEDURES", "SUPPORTED", "UCDP_SOURCE", "VERDICTS", "AuditParameters",
@@ -404,7 +405,7 @@ def _label(group: Sequence[str]) -> str:
 
 
 def _sources(*frames: pd.DataFrame) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))
+    return tuple(sources_of(*frames))
 
 
 VIOLENCE_MEASURES: dict[str, tuple[str, str]] = {
