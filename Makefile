@@ -7,13 +7,8 @@ PY := $(VENV)/bin/python
 WB := $(VENV)/bin/workbench
 STAMP := $(VENV)/.installed
 
-# The data mirror: an air-gapped copy of the published files. Defaults to ../shared/data/raw
-# when that folder exists; otherwise data sets come from the local cache or their publishers.
-ifeq ($(origin WORKBENCH_DATA_MIRROR), undefined)
-  ifneq ($(wildcard ../shared/data/raw),)
-    export WORKBENCH_DATA_MIRROR := $(abspath ../shared/data/raw)
-  endif
-endif
+# The published data ship in data/raw/ and are found there by the workbench itself (no setting
+# needed). WORKBENCH_DATA_MIRROR, when set, names an organisation's own copy that takes precedence.
 
 .PHONY: env report test verify build lab lock clean-env bench
 

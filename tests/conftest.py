@@ -1,8 +1,9 @@
-"""Shared test set-up: the data mirror, and builders of test-only files.
+"""Shared test set-up: the published data, and builders of test-only files.
 
-The real data sets are read from the mirror (``WORKBENCH_DATA_MIRROR``; when unset, the
-``../shared/data/raw`` folder beside the repository). A test that needs real data and finds no
-mirror fails: CI must never pass without having looked at the data.
+The real data sets are read as the workbench reads them: from ``data/raw/`` of the checkout (the
+published files shipped with the workbench), or from an override folder when
+``WORKBENCH_DATA_MIRROR`` is set. Nothing beside the checkout is needed. A test that needs real
+data and finds none fails: CI must never pass without having looked at the data.
 """
 
 from __future__ import annotations
@@ -20,25 +21,20 @@ settings.register_profile("workbench", deadline=None)
 settings.load_profile("workbench")
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MIRROR = ROOT.parent / "shared" / "data" / "raw"
-
-if not os.environ.get("WORKBENCH_DATA_MIRROR") and DEFAULT_MIRROR.is_dir():
-    os.environ["WORKBENCH_DATA_MIRROR"] = str(DEFAULT_MIRROR)
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# Tests never download: a data set missing from the mirror must fail at once.
+# Tests never download: a data set missing from data/raw/ must fail at once.
 os.environ["WORKBENCH_OFFLINE"] = "1"
 
 
 @pytest.fixture(scope="session")
 def mirror() -> Path:
-    """The real data mirror (fails the test when there is none)."""
-    from workbench.catalog import mirror_dir
+    """The folder of real published files in use: the override, else the shipped ``data/raw/``."""
+    from workbench.catalog import data_dir
 
-    m = mirror_dir()
-    if m is None or not m.is_dir():
-        pytest.fail("no data mirror: set WORKBENCH_DATA_MIRROR to the folder of published data sets "
-                    "(e.g. ../shared/data/raw)")
+    m = data_dir()
+    if not m.is_dir():
+        pytest.fail(f"no published data: {m} is missing (a clone ships data/raw/; restore it with git checkout)")
     return m
 
 

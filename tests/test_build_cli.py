@@ -116,12 +116,20 @@ def test_altered_file_is_refused_by_the_build(tmp_path, mirror):
     assert not out.exists()
 
 
-def test_missing_mirror_without_network_fails_at_once(tmp_path):
+def test_missing_file_without_network_fails_at_once(tmp_path):
+    """A data set in none of override, shipped data/raw/ and cache, with downloads off: one clear error."""
+    cat = yaml.safe_load((ROOT / "data" / "catalog.yaml").read_text())
+    for e in cat["datasets"]:
+        if e["id"] == "ucdp_ged_pak":
+            e["file"] = "ucdp_ged/not_shipped.csv"
+    cat_path = tmp_path / "catalog.yaml"
+    cat_path.write_text(yaml.safe_dump(cat, sort_keys=False))
     out = tmp_path / "out"
     res = run_cli("data", "build", "--out", str(out),
                   env={"WORKBENCH_DATA_MIRROR": str(tmp_path / "nowhere"), "WORKBENCH_CACHE": str(tmp_path / "c"),
-                       "WORKBENCH_OFFLINE": "1"})
+                       "WORKBENCH_OFFLINE": "1", "WORKBENCH_CATALOG": str(cat_path)})
     assert res.returncode == 1
     assert "error: data set 'ucdp_ged_pak' not found" in res.stderr
-    assert str(tmp_path / "nowhere") in res.stderr
+    for place in (tmp_path / "nowhere", ROOT / "data" / "raw", tmp_path / "c"):
+        assert str(place / "ucdp_ged" / "not_shipped.csv") in res.stderr
     assert not out.exists()

@@ -16,10 +16,15 @@ from conftest import run_cli
 from workbench import catalog
 from workbench.errors import CatalogError, ChecksumError, DataSetMissingError
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+N_DATASETS = 32  # 31 of the first landing + the UCDP Candidate release 26.0.2
+
 
 def test_every_entry_is_complete_and_its_checksum_matches_the_mirror_provenance(mirror):
     cat = catalog.load_catalog()
-    assert len(cat) == 31
+    assert len(cat) == N_DATASETS
     for entry in cat:
         path = mirror / entry.file
         assert path.is_file(), entry.id
@@ -31,11 +36,62 @@ def test_every_entry_is_complete_and_its_checksum_matches_the_mirror_provenance(
         assert entry.citation and entry.publisher and entry.reader
 
 
-def test_verify_lists_every_data_set_ok(mirror):
+def test_verify_lists_every_data_set_ok_and_where_it_was_found(mirror):
     result = catalog.verify()
-    assert len(result) == 31
+    assert len(result) == N_DATASETS
     assert set(result["status"]) == {"ok"}
-    assert result["where"].str.startswith("mirror ").all()
+    expected = "override" if catalog.mirror_dir() else "shipped"
+    assert set(result["found_in"]) == {expected}
+    assert result["where"].str.startswith(f"{expected} ").all()
+
+
+def test_every_file_under_data_raw_is_byte_for_byte_the_catalogued_one():
+    """data/raw/ holds the published files unmodified: each one's sha256 is in the catalog."""
+    raw = ROOT / "data" / "raw"
+    cat = catalog.load_catalog()
+    expected = {e.file: e.sha256 for e in cat} | dict(cat.documents)
+    found = {p.relative_to(raw).as_posix(): p for p in raw.rglob("*") if p.is_file()}
+    ours = {"LICENSES.md"}  # the workbench's summary of the publishers' terms
+    assert set(found) - ours == set(expected), "data/raw/ and the catalog list different files"
+    for name, sha in expected.items():
+        assert hashlib.sha256(found[name].read_bytes()).hexdigest() == sha, f"data/raw/{name} was modified"
+    # every folder carries its PROVENANCE.md, listed in the catalog
+    for folder in {p.parent for p in found.values() if p.name != "LICENSES.md"}:
+        assert (folder / "PROVENANCE.md").relative_to(raw).as_posix() in cat.documents, folder
+
+
+def test_licences_name_every_shipped_folder_and_the_project_licence_is_mit():
+    licences = (ROOT / "data" / "raw" / "LICENSES.md").read_text(encoding="utf-8")
+    for entry in catalog.load_catalog():
+        folder = entry.file.rsplit("/", 1)[0]
+        assert f"`{folder}/`" in licences, folder
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_resolution_order_is_override_then_shipped_then_cache(tmp_path, monkeypatch):
+    data = b"a,b\n1,2\n"
+    cat = _write_catalog(tmp_path, [_entry("t.csv", data)])
+    places = {name: tmp_path / name for name in ("override", "shipped", "cache")}
+    for folder in places.values():
+        folder.mkdir()
+        (folder / "t.csv").write_bytes(data)
+    old_override, old_shipped = catalog.mirror_dir(), catalog.shipped_dir()
+    monkeypatch.setenv("WORKBENCH_CACHE", str(places["cache"]))
+    try:
+        catalog.set_mirror(places["override"])
+        catalog.set_shipped(places["shipped"])
+        assert catalog.resolve_path("test_set", catalog=cat) == places["override"] / "t.csv"
+        assert catalog.verify(cat).loc[0, "found_in"] == "override"
+        catalog.set_mirror(None)
+        assert catalog.resolve_path("test_set", catalog=cat) == places["shipped"] / "t.csv"
+        assert catalog.verify(cat).loc[0, "found_in"] == "shipped"
+        catalog.set_shipped(None)
+        assert catalog.resolve_path("test_set", catalog=cat) == places["cache"] / "t.csv"
+        assert catalog.verify(cat).loc[0, "found_in"] == "cache"
+    finally:
+        catalog.set_mirror(old_override)
+        catalog.set_shipped(old_shipped)
 
 
 def test_describe_sources_names_publisher_and_vintage():
@@ -72,14 +128,16 @@ def _write_catalog(tmp_path: Path, entries: list[dict]) -> catalog.Catalog:
 
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
-    """A test mirror and cache, restored afterwards."""
-    old = catalog.mirror_dir()
+    """A test override folder and cache (the shipped data/raw/ out of the way), restored afterwards."""
+    old, old_shipped = catalog.mirror_dir(), catalog.shipped_dir()
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))
     catalog.set_mirror(mirror)
+    catalog.set_shipped(None)
     yield mirror
     catalog.set_mirror(old)
+    catalog.set_shipped(old_shipped)
 
 
 def test_altered_file_is_refused_with_both_checksums(tmp_path, isolated):
@@ -99,7 +157,8 @@ def test_mirror_only_data_set_missing_says_how_to_obtain_it(tmp_path, isolated):
     with pytest.raises(DataSetMissingError) as info:
         catalog.resolve_path("test_set", catalog=cat)
     msg = str(info.value)
-    assert "mirror-only" in msg and "Ask the test suite." in msg and str(isolated / "t.csv") in msg
+    assert "not downloadable" in msg and "Ask the test suite." in msg and str(isolated / "t.csv") in msg
+    assert "data/raw/t.csv" in msg
     assert catalog.verify(cat).loc[0, "status"] == "missing"
 
 
@@ -187,7 +246,7 @@ def test_mirror_is_resolved_to_an_absolute_path_once(tmp_path, monkeypatch):
 def test_cli_verify_ok_and_altered(tmp_path, mirror):
     ok = run_cli("data", "verify")
     assert ok.returncode == 0, ok.stderr
-    assert "all 31 data sets OK" in ok.stdout
+    assert f"all {N_DATASETS} data sets OK" in ok.stdout
     fake_mirror = tmp_path / "m"
     fake_mirror.mkdir()
     (fake_mirror / "t.csv").write_bytes(b"changed")

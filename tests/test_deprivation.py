@@ -15,19 +15,12 @@ from workbench.errors import DataValidationError, UnknownUnitError
 from workbench.geo.units import load_registry
 from workbench.sources import deprivation, reference
 
-NISP_SEED = "002_fd74bebad8b17b4a.txt"
+NISP_TEXT = Path(__file__).resolve().parents[1] / "data" / "policy" / "text" / "nisp2018.txt"
 
 
 def _nisp_text() -> str:
-    """The NISP 2018 seed text (WORKBENCH_SEEDS, ../shared/seeds, or beside the mirror), whitespace collapsed."""
-    root = Path(__file__).resolve().parents[1]
-    candidates = [os.environ.get("WORKBENCH_SEEDS"), root.parent / "shared" / "seeds"]
-    if os.environ.get("WORKBENCH_DATA_MIRROR"):
-        candidates.append(Path(os.environ["WORKBENCH_DATA_MIRROR"]).resolve().parent.parent / "seeds")
-    for c in candidates:
-        if c and (Path(c) / NISP_SEED).is_file():
-            return " ".join((Path(c) / NISP_SEED).read_text(encoding="utf-8").split())
-    pytest.fail(f"NISP 2018 seed text {NISP_SEED} not found: set WORKBENCH_SEEDS (e.g. ../shared/seeds)")
+    """The NISP 2018 text shipped in data/policy/text/, whitespace collapsed."""
+    return " ".join(NISP_TEXT.read_text(encoding="utf-8").split())
 
 
 @pytest.fixture(scope="module")

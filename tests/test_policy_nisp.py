@@ -1,7 +1,7 @@
 """NISP 2018 as data: the policy file against the policy's own text, and the loader's checks.
 
-The source text is the OCR copy of the policy in the shared seeds folder (``../shared/seeds``
-beside the repository, or ``WORKBENCH_SEEDS``); quotes are compared after collapsing whitespace
+The source text is the OCR copy of the policy shipped in ``data/policy/text/``; quotes are compared
+after collapsing whitespace
 and line-break hyphens, and after undoing each recorded OCR correction.
 """
 
@@ -38,22 +38,10 @@ from workbench.policy.nisp import (
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_FILE = ROOT / "data" / "policy" / "nisp2018.yaml"
-NISP_SEED = "002_fd74bebad8b17b4a.txt"
-PIPS_SEED = "000_7dcadca72950c8ea.txt"
+NISP_TEXT = ROOT / "data" / "policy" / "text" / "nisp2018.txt"
+PIPS_TEXT = ROOT / "data" / "policy" / "text" / "pips_brief_2017.txt"
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def _seeds_dir() -> Path:
-    candidates = [os.environ.get("WORKBENCH_SEEDS"), ROOT.parent / "shared" / "seeds"]
-    mirror = os.environ.get("WORKBENCH_DATA_MIRROR")
-    if mirror:
-        candidates.append(Path(mirror).resolve().parent.parent / "seeds")
-    for c in candidates:
-        if c and (Path(c) / NISP_SEED).is_file():
-            return Path(c)
-    pytest.fail("NISP 2018 seed text not found: set WORKBENCH_SEEDS to the folder holding "
-                f"{NISP_SEED} (e.g. ../shared/seeds)")
 
 
 def norm(text: str) -> str:
@@ -64,12 +52,12 @@ def norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def seed() -> str:
-    return norm((_seeds_dir() / NISP_SEED).read_text(encoding="utf-8"))
+    return norm(NISP_TEXT.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def pips() -> str:
-    return norm((_seeds_dir() / PIPS_SEED).read_text(encoding="utf-8"))
+    return norm(PIPS_TEXT.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def test_bad_rate_parameters_are_refused():
 
 def test_audit_tables(mirror):
     cat = audit.catalog_table()
-    assert len(cat) == 31 and set(cat["status"]) == {"ok"}
+    assert len(cat) == 32 and set(cat["status"]) == {"ok"}
     panel = read_processed("violence_district_year_census2023")
     cov = audit.coverage_by_year(panel)
     located = cov[[c for c in cov.columns if c.startswith("events_located_to_")]].sum(axis=1)

@@ -2,17 +2,19 @@
 
 Every data set the workbench reads is an entry of ``data/catalog.yaml`` (id, publisher,
 citation, licence, vintage, file, sha256, reader, fallback). :func:`resolve_path` finds the
-file, in this order:
+file, in this order (:func:`locations`):
 
-1. the mirror folder named by ``WORKBENCH_DATA_MIRROR`` (an air-gapped copy of the published
-   files; resolved to an absolute path once, when this module is first imported);
-2. the local cache (``WORKBENCH_CACHE``, default ``~/.cache/nisp-workbench``);
-3. the entry's fallback: ``download`` fetches the original from its publisher (or a pinned
+1. the override folder named by ``WORKBENCH_DATA_MIRROR`` (an organisation's own copy of the
+   published files; resolved to an absolute path once, when this module is first imported);
+2. ``data/raw/`` of the checkout: the published files as shipped with the workbench;
+3. the local cache (``WORKBENCH_CACHE``, default ``~/.cache/nisp-workbench``), for data sets too
+   large to ship;
+4. the entry's fallback: ``download`` fetches the original from its publisher (or a pinned
    copy), checks the original's sha256, applies the documented transformation and checks the
    result; ``mirror_only`` stops with a message that says how to obtain the file.
 
 Whatever the route, the file's sha256 must equal the catalog's, else :class:`ChecksumError`.
-With the mirror present nothing touches the network; with ``WORKBENCH_OFFLINE=1`` (or no
+With the shipped files present nothing touches the network; with ``WORKBENCH_OFFLINE=1`` (or no
 network) a missing file fails at once with a message, it never hangs.
 
 Every call of :func:`resolve_path` is recorded, so a report can say which data sets a result
@@ -48,18 +50,28 @@ OFFLINE_ENV = "WORKBENCH_OFFLINE"
 DOWNLOAD_TIMEOUT_S = 20
 
 
+#: The published files shipped with the workbench (byte for byte, a PROVENANCE.md per folder).
+SHIPPED_DIR = PROJECT_ROOT / "data" / "raw"
+
+
 def _mirror_from_env() -> Path | None:
     value = os.environ.get(MIRROR_ENV)
     return Path(value).expanduser().resolve() if value else None
 
 
-# Resolved once, at start-up: later changes of the working directory do not move the mirror.
+# Resolved once, at start-up: later changes of the working directory do not move the override.
 _MIRROR: Path | None = _mirror_from_env()
+_SHIPPED: Path | None = SHIPPED_DIR
 
 
 def mirror_dir() -> Path | None:
-    """The mirror folder in use (absolute), or None."""
+    """The override folder in use (``WORKBENCH_DATA_MIRROR``, absolute), or None."""
     return _MIRROR
+
+
+def shipped_dir() -> Path | None:
+    """The folder of shipped published files (``data/raw/`` of the checkout), or None when switched off."""
+    return _SHIPPED
 
 
 def cache_dir() -> Path:
@@ -69,9 +81,31 @@ def cache_dir() -> Path:
 
 
 def set_mirror(path: str | Path | None) -> None:
-    """Point the catalog at another mirror folder (tests, notebooks); None for no mirror."""
+    """Point the catalog at another override folder (tests, notebooks); None for no override."""
     global _MIRROR
     _MIRROR = Path(path).expanduser().resolve() if path is not None else None
+
+
+def set_shipped(path: str | Path | None) -> None:
+    """Use another folder of shipped files (tests); None to look past ``data/raw/``."""
+    global _SHIPPED
+    _SHIPPED = Path(path).expanduser().resolve() if path is not None else None
+
+
+def data_dir() -> Path:
+    """The folder the published files are read from by default: the override, else ``data/raw/``."""
+    return _MIRROR or _SHIPPED or SHIPPED_DIR
+
+
+def locations(entry: DatasetEntry) -> list[tuple[str, Path]]:
+    """Where a data set's file is looked for, in order: override, shipped, cache (label, path)."""
+    places = []
+    if _MIRROR is not None:
+        places.append(("override", _MIRROR / entry.file))
+    if _SHIPPED is not None:
+        places.append(("shipped", _SHIPPED / entry.file))
+    places.append(("cache", cache_dir() / entry.file))
+    return places
 
 
 # --------------------------------------------------------------------------- entries
@@ -118,6 +152,8 @@ class Catalog:
 
     path: Path
     entries: dict[str, DatasetEntry]
+    #: Documents shipped beside the files (each folder's PROVENANCE.md): path inside data/raw -> sha256.
+    documents: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, dataset_id: str) -> DatasetEntry:
         try:
@@ -185,7 +221,12 @@ def _load_catalog_cached(path: Path, _mtime: int) -> Catalog:
         if entry.id in entries:
             raise CatalogError(f"catalog {path}: data set id {entry.id!r} appears twice")
         entries[entry.id] = entry
-    return Catalog(path=path, entries=entries)
+    documents: dict[str, str] = {}
+    for i, raw in enumerate(doc.get("documents") or []):
+        if not isinstance(raw, dict) or not {"file", "sha256"} <= set(raw):
+            raise CatalogError(f"catalog {path}, document {i + 1}: expected 'file' and 'sha256'")
+        documents[str(raw["file"])] = str(raw["sha256"])
+    return Catalog(path=path, entries=entries, documents=documents)
 
 
 # --------------------------------------------------------------------------- hashing
@@ -266,10 +307,9 @@ def _check(entry: DatasetEntry, path: Path) -> Path:
 
 
 def _looked(entry: DatasetEntry) -> list[str]:
-    places = []
-    mirror = mirror_dir()
-    places.append(f"mirror {mirror / entry.file}" if mirror else f"mirror (not set: {MIRROR_ENV} is empty)")
-    places.append(f"cache {cache_dir() / entry.file}")
+    places = [f"{label} {path}" for label, path in locations(entry)]
+    if _MIRROR is None:
+        places.insert(0, f"override (not set: {MIRROR_ENV} is empty)")
     return places
 
 
@@ -294,17 +334,11 @@ def resolve_path(dataset_id: str, *, catalog: Catalog | None = None, allow_downl
     """
     cat = catalog or load_catalog()
     entry = cat[dataset_id]
-    mirror = mirror_dir()
-    if mirror is not None:
-        candidate = mirror / entry.file
+    for _label, candidate in locations(entry):
         if candidate.is_file():
             _record(dataset_id)
             return _check(entry, candidate)
-    cached = cache_dir() / entry.file
-    if cached.is_file():
-        _record(dataset_id)
-        return _check(entry, cached)
-    path = _fallback(entry, cached, allow_download=allow_download)
+    path = _fallback(entry, cache_dir() / entry.file, allow_download=allow_download)
     _record(dataset_id)
     return path
 
@@ -315,8 +349,9 @@ def _fallback(entry: DatasetEntry, target: Path, *, allow_download: bool) -> Pat
     if fb["kind"] == "mirror_only":
         raise DataSetMissingError(
             f"data set '{entry.id}' ({entry.title}) not found. Looked in: {looked}. "
-            f"It is mirror-only (no automatic download reproduces it). How to obtain it: {entry.how_to_obtain} "
-            f"Then set {MIRROR_ENV} to the mirror folder."
+            f"It is not downloadable (no automatic download reproduces it). How to obtain it: {entry.how_to_obtain} "
+            f"It ships with the workbench in data/raw/{entry.file}: restore it from a fresh clone, or set "
+            f"{MIRROR_ENV} to a folder holding it."
         )
     offline = os.environ.get(OFFLINE_ENV, "").strip() not in ("", "0", "false", "no")
     if offline or not allow_download:
@@ -357,7 +392,8 @@ def _fallback(entry: DatasetEntry, target: Path, *, allow_download: bool) -> Pat
 def verify(catalog: Catalog | None = None, ids: Iterable[str] | None = None) -> pd.DataFrame:
     """Check every data set without downloading: one row each with its status.
 
-    Status is ``ok``, ``altered`` (sha256 differs) or ``missing``. Nothing is raised here; the
+    Status is ``ok``, ``altered`` (sha256 differs) or ``missing``; ``found_in`` says where the file
+    was found (``override``, ``shipped``, ``cache``, or empty). Nothing is raised here; the
     command line turns any non-ok row into an error.
     """
     cat = catalog or load_catalog()
@@ -365,17 +401,16 @@ def verify(catalog: Catalog | None = None, ids: Iterable[str] | None = None) -> 
     for entry in cat:
         if ids is not None and entry.id not in set(ids):
             continue
-        mirror = mirror_dir()
-        candidates = ([("mirror", mirror / entry.file)] if mirror else []) + [("cache", cache_dir() / entry.file)]
         status, where, found = "missing", "; ".join(_looked(entry)), ""
-        for label, path in candidates:
+        for label, path in locations(entry):
             if path.is_file():
                 found = sha256_of(path)
                 status = "ok" if found == entry.sha256 else "altered"
                 where = f"{label} {path}"
                 break
         rows.append({
-            "id": entry.id, "status": status, "vintage": entry.vintage, "licence": entry.licence,
+            "id": entry.id, "status": status, "found_in": where.split(" ", 1)[0] if status != "missing" else "",
+            "vintage": entry.vintage, "licence": entry.licence,
             "licence_status": entry.licence_status, "form": entry.form, "fallback": entry.fallback["kind"],
             "where": where, "expected_sha256": entry.sha256, "found_sha256": found,
         })

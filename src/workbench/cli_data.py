@@ -25,12 +25,15 @@ def verify_command(
 
     cat = cat_mod.load_catalog(catalog)
     result = cat_mod.verify(cat)
-    table = Table(title=f"Data sets in {cat.path} (mirror: {cat_mod.mirror_dir() or 'not set'})")
-    for col in ("id", "status", "vintage", "licence_status", "fallback", "where"):
+    override = cat_mod.mirror_dir()
+    table = Table(title=f"Data sets in {cat.path} (override {cat_mod.MIRROR_ENV}: {override or 'not set'}; "
+                        f"shipped: {cat_mod.shipped_dir()})")
+    for col in ("id", "status", "found in", "vintage", "licence_status", "fallback", "where"):
         table.add_column(col, overflow="fold")
     for row in result.itertuples():
         style = "green" if row.status == "ok" else "bold red"
-        table.add_row(row.id, f"[{style}]{row.status}[/]", row.vintage, row.licence_status, row.fallback, row.where)
+        table.add_row(row.id, f"[{style}]{row.status}[/]", row.found_in or "-", row.vintage, row.licence_status,
+                      row.fallback, row.where)
     console.print(table)
     bad = result[result["status"] != "ok"]
     if len(bad):

@@ -57,8 +57,8 @@ def lab_command(
     from workbench.report.paths import project_root
 
     command = build(project_root(), port=port, browser=browser, extra=jupyter_args or [])
-    if not command.env.get(MIRROR_ENV):
-        typer.echo(f"note: {MIRROR_ENV} is not set; data sets come from the local cache or their publishers", err=True)
+    if command.env.get(MIRROR_ENV):
+        typer.echo(f"note: data sets are read from {command.env[MIRROR_ENV]} ({MIRROR_ENV}) before data/raw/", err=True)
     typer.echo(f"JupyterLab in {command.cwd} (kernel {command.kernel})", err=True)
     process = subprocess.Popen(command.argv, env=command.env, cwd=command.cwd)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is JupyterLab's to handle

@@ -89,13 +89,14 @@ class ChecksumError(WorkbenchError):
         self.dataset_id, self.path, self.expected, self.found = dataset_id, path, expected, found
         super().__init__(
             f"data set '{dataset_id}': file {path} has sha256 {found}, but the catalog expects {expected}. "
-            "The file was altered or is another version; restore the published file (the mirror is read-only) "
+            "The file was altered or is another version; restore the published file (data/raw/ is never modified: "
+            "`git checkout -- data/raw` restores a shipped one) "
             "or, if a new version is intended, register it in data/catalog.yaml."
         )
 
 
 class DataSetMissingError(WorkbenchError):
-    """A data set that could be found neither in the mirror, the cache nor at its publisher."""
+    """A data set found neither in the override folder, data/raw/, the cache nor at its publisher."""
 
 
 class ParameterError(WorkbenchError):

@@ -92,7 +92,8 @@ def header_cell(title: str, facts: Mapping[str, Any]) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell("\n".join(lines))
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, facts: Mapping[str, Any]) -> tuple[str, list[str]]:
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, facts: Mapping[str, Any],
+                     appendix: nbformat.NotebookNode | None = None) -> tuple[str, list[str]]:
     """Render an executed notebook as an offline page with code hidden.
 
     Parameters
@@ -101,6 +102,8 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, facts: Mapping[st
         The executed notebook (not modified).
     title, facts:
         A header shown above the first cell (e.g. the run id and the parameters).
+    appendix:
+        A cell shown after the last one (the provenance appendix).
 
     Returns
     -------
@@ -109,6 +112,8 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, facts: Mapping[st
     """
     nb = copy.deepcopy(nb)
     nb.cells.insert(0, header_cell(title, facts))
+    if appendix is not None:
+        nb.cells.append(appendix)
     nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)
     page, _ = _exporter().from_notebook_node(nb)

@@ -31,6 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 import workbench
 from workbench.errors import ParameterError
 from workbench.report import index as report_index
+from workbench.report.appendix import provenance_records
 from workbench.report.kernel import KernelChoice, choose_kernel
 from workbench.report.manifest import SCHEMA_VERSION, environment_info, git_state, read_manifest, write_manifest
 from workbench.report.outputs import RECORD_FILE, read_records
@@ -434,6 +435,8 @@ def execute_plan(
                 "cited": list(dict.fromkeys(s for e in entries for s in e["sources_cited"])),
                 "read": list(dict.fromkeys(s for e in entries for s in e["data_sets_read"])),
                 "mirror": os.environ.get("WORKBENCH_DATA_MIRROR"),
+                "provenance": provenance_records(
+                    s for e in entries for s in (*e["sources_cited"], *e["data_sets_read"])),
             },
             "environment": environment_info(),
             "git": git_state(plan.project_root),

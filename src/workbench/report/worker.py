@@ -101,12 +101,17 @@ def _source_cell_index(executed_path: Path, cell_index: int) -> int:
 def _write_html(task: NotebookTask, executed: Path, status: str) -> list[str]:
     import nbformat
 
+    from workbench.report.appendix import appendix_cell, provenance_records
     from workbench.report.html import notebook_to_html
+    from workbench.report.outputs import read_records
 
     nb = nbformat.read(executed, as_version=4)
     params = ", ".join(f"{k} = {v!r}" for k, v in task.parameters.items()) or "(none)"
     facts = {"run": task.run_id, "notebook": f"{task.name}.ipynb", "parameters": params, "status": status}
-    page, removed = notebook_to_html(nb, title=f"{task.name} — report run {task.run_id}", facts=facts)
+    records = read_records(Path(task.output_dir))
+    used = [s for r in records for s in (*r.get("sources", []), *r.get("data_sets_read", []))]
+    page, removed = notebook_to_html(nb, title=f"{task.name} — report run {task.run_id}", facts=facts,
+                                     appendix=appendix_cell(provenance_records(used)))
     (Path(task.output_dir) / f"{task.name}.html").write_text(page, encoding="utf-8")
     return removed
 
