@@ -25,7 +25,8 @@ import pandas as pd
 from workbench.sources.ucdp import read_ged
 from workbench.geo.placement import assign_events
 from workbench.geo.units import load_registry
-from workbench.panel import LAYOUTS, DISTRICT_SETS, district_year, province_year
+from workbench.geo.units import DISTRICT_SETS, LAYOUTS
+from workbench.sources.ucdp_panels import district_year, province_year
 
 path = sys.argv[1]
 reg = load_registry()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from workbench.errors import ParameterError  # noqa: E402
 from workbench.policy import alignment as al  # noqa: E402
+from workbench.report import charts  # noqa: E402
 from workbench.policy.nisp import attention_by_geography, load_policy  # noqa: E402
 
 # --------------------------------------------------------------------------- ranking need
@@ -153,8 +154,8 @@ def province_card(mirror) -> pd.DataFrame:
 
 
 def test_province_scorecard_on_real_data(province_card) -> None:
-    from workbench.build import read_processed
-    from workbench.demography import population_table
+    from workbench.store import read_processed
+    from workbench.panel.demography import population_table
 
     card = province_card
     assert set(card["layout"]) == {"pre2018"}
@@ -178,7 +179,7 @@ def test_province_scorecard_on_real_data(province_card) -> None:
 
 
 def test_heatmap(province_card) -> None:
-    fig = al.need_attention_heatmap(province_card)
+    fig = charts.need_attention_heatmap(province_card)
     try:
         axes_with_labels = fig.axes[:2]  # the two panels (the colour bars follow)
         assert [ax.get_ylabel() for ax in axes_with_labels] == ["need (data)", "attention\n(encoding\njudgement)"]
@@ -188,9 +189,9 @@ def test_heatmap(province_card) -> None:
     finally:
         plt.close(fig)
     with pytest.raises(ParameterError, match="not in the scorecard"):
-        al.need_attention_heatmap(province_card, units=["PK-XX"])
+        charts.need_attention_heatmap(province_card, units=["PK-XX"])
     with pytest.raises(ParameterError, match="mixes levels"):
-        al.need_attention_heatmap(pd.concat([province_card, province_card.assign(layout="current")]))
+        charts.need_attention_heatmap(pd.concat([province_card, province_card.assign(layout="current")]))
 
 
 def test_scorecard_command(mirror, tmp_path) -> None:

@@ -11,7 +11,7 @@ import yaml
 
 from conftest import ROOT, run_cli
 from ged_builder import ged_row, write_ged
-from workbench.build import PROCESSED_DIR
+from workbench.store import PROCESSED_DIR
 from workbench.catalog import sha256_of
 
 

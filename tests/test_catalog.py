@@ -95,10 +95,12 @@ def test_resolution_order_is_override_then_shipped_then_cache(tmp_path, monkeypa
 
 
 def test_describe_sources_names_publisher_and_vintage():
-    text = catalog.describe_sources(["ucdp_ged_pak"])
+    from workbench.sources.credits import describe_sources
+
+    text = describe_sources(["ucdp_ged_pak"])
     assert text.startswith("Source: ") and "GED 22.1" in text and "1989-2021" in text and "29a906a9eb88" in text
     with pytest.raises(CatalogError):
-        catalog.describe_sources([])
+        describe_sources([])
 
 
 def test_resolution_is_recorded_for_provenance(mirror):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import demography
+from workbench.panel import demography
 from workbench.catalog import resolve_path
 from workbench.errors import DataValidationError, ParameterError, UnknownUnitError
 from workbench.sources import census

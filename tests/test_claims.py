@@ -15,21 +15,26 @@ from typer.testing import CliRunner
 
 from conftest import run_cli
 from workbench.errors import ParameterError
-from workbench.panel import KEY_COLUMNS, MEASURES
+from workbench.sources.ucdp_panels import KEY_COLUMNS, MEASURES
 from workbench.policy import claims as cl
 from workbench.policy.claims import (
-    CANNOT,
-    MIXED,
-    NOT_SUPPORTED,
     PROCEDURES,
-    SUPPORTED,
-    VERDICTS,
     AuditParameters,
     Evidence,
     audit_claims,
     claims_frame_from,
-    combine_readings,
     numbers_frame_from,
+    sensitivity_frame_from,
+)
+from workbench.policy.nisp import load_policy
+from workbench.policy.specs import FIRST_POPULATION_YEAR
+from workbench.policy.verdicts import (
+    CANNOT,
+    MIXED,
+    NOT_SUPPORTED,
+    SUPPORTED,
+    VERDICTS,
+    combine_readings,
     rule_approx,
     rule_decline,
     rule_lower_bound_approx,
@@ -39,9 +44,7 @@ from workbench.policy.claims import (
     rule_share_above,
     rule_share_in_range,
     rule_top_k,
-    sensitivity_frame_from,
 )
-from workbench.policy.nisp import load_policy
 
 finite = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -219,8 +222,8 @@ def population_frame(pop: dict[str, float]) -> pd.DataFrame:
 
 @pytest.fixture
 def fake_panel(monkeypatch: pytest.MonkeyPatch):
-    """Install a test-built province panel behind the real select_panel."""
-    import workbench.violence as violence
+    """Install a test-built province panel behind the real select_panel (the UCDP GED source reads it)."""
+    import workbench.sources.ucdp_ged as ucdp_ged
 
     def install(panel: pd.DataFrame) -> None:
         def read(name: str, folder: object = None) -> pd.DataFrame:
@@ -228,7 +231,7 @@ def fake_panel(monkeypatch: pytest.MonkeyPatch):
             out.attrs["sources"] = ["ucdp_ged_pak"]
             return out
 
-        monkeypatch.setattr(violence, "read_processed", read)
+        monkeypatch.setattr(ucdp_ged, "read_processed", read)
 
     return install
 
@@ -260,7 +263,7 @@ def test_per_capita_claim_uses_person_years(fake_panel) -> None:
     assert primary.loc["Sindh", "violence.deaths_per_100k"] == pytest.approx(30 * 10 / 1e7 * 1e5)
     # the "longest period" scenario starts at the first population year, never before
     periods = r.scenarios.loc[r.scenarios["kind"] == "period", "period"]
-    assert all(int(p[:4]) >= cl.FIRST_POPULATION_YEAR for p in periods)
+    assert all(int(p[:4]) >= FIRST_POPULATION_YEAR for p in periods)
 
 
 def test_missing_population_is_cannot_be_tested(fake_panel) -> None:
@@ -326,7 +329,7 @@ def audit(mirror) -> list[cl.ClaimResult]:
 
 @pytest.fixture(scope="module")
 def province_panel() -> pd.DataFrame:
-    from workbench.build import read_processed
+    from workbench.store import read_processed
 
     return read_processed("violence_province_year")
 
@@ -348,7 +351,7 @@ def test_every_claim_gets_a_computed_verdict(audit) -> None:
     for tidy in (frame, sensitivity_frame_from(audit), numbers_frame_from(audit)):
         assert set(tidy["violence_source"]) == {"ucdp_ged_pak"} and tidy.attrs["violence_source"] == ["ucdp_ged_pak"]
     assert {"ucdp_ged_pak", "policy:nisp2018"} <= set(frame.attrs["sources"])
-    from workbench.catalog import describe_sources
+    from workbench.sources.credits import describe_sources
 
     assert describe_sources(frame.attrs["sources"]).startswith("Source:")  # every source is citable
 
@@ -382,7 +385,7 @@ def test_lethality_ranking_matches_the_panel(audit, province_panel) -> None:
 
 
 def test_per_capita_rate_matches_population_table(audit, province_panel) -> None:
-    from workbench.demography import population_table
+    from workbench.panel.demography import population_table
 
     r = next(x for x in audit if x.claim_id == "C5.balochistan_fourth")
     pop = population_table("province")

@@ -17,7 +17,9 @@ from typer.testing import CliRunner
 
 from workbench.errors import ParameterError
 from workbench.policy import claims as cl
-from workbench.policy.claims import CANNOT, UCDP_NOTE, Evidence, audit_claims, rule_approx
+from workbench.policy.claims import Evidence, audit_claims
+from workbench.policy.procedure_table import UCDP_NOTE
+from workbench.policy.verdicts import CANNOT, rule_approx
 
 #: (province as the analyst writes it, district as written): placed in PK-PB, PK-SD (Karachi and
 #: Hyderabad), PK-KP, PK-TA (pre-2018 layout), PK-BA, PK-IS.
@@ -53,7 +55,7 @@ def series_rows(first: int, last: int) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory, mirror):
     """Three registered test sources and the audit on each: a log of 2005-2021, one of 2012-2021, a series."""
-    from workbench.private import PRIVATE_DIR_ENV, add_source
+    from workbench.sources.private import PRIVATE_DIR_ENV, add_source
 
     folder = tmp_path_factory.mktemp("claims_sources") / "private"
     long_rows, short_rows = log_rows(2005, 2021), log_rows(2012, 2021)
@@ -189,7 +191,7 @@ def test_no_raw_row_of_a_log_reaches_the_tables(sources) -> None:
 def test_source_and_evidence_are_checked(sources) -> None:
     with pytest.raises(ParameterError, match="differs from the evidence"):
         audit_claims(claim_ids=["C5.punjab_most_populous"], evidence=Evidence(), violence_source="longlog")
-    with pytest.raises(ParameterError, match="unknown analyst's source 'nope'"):
+    with pytest.raises(ParameterError, match="unknown violence source 'nope'"):
         audit_claims(claim_ids=["C5.punjab_most_populous"], violence_source="nope")
 
 

@@ -12,10 +12,11 @@ from test_incidents_example import (  # noqa: F401 (fixture)
     write_annual_series,
 )
 
-from workbench import compare
-from workbench.build import read_processed
+from workbench.panel import compare
+from workbench.report import charts
+from workbench.store import read_processed
 from workbench.errors import ParameterError
-from workbench.private import add_source
+from workbench.sources.private import add_source
 
 
 def _cell(comp: compare.SourceComparison, unit: str, year: int) -> pd.Series:
@@ -81,7 +82,7 @@ def test_ucdp_beside_a_log_and_what_ucdp_cannot_give(registered):
     assert _cell(comp, "PK-SD", 2016)["value_a"] == panel.loc[panel["unit_id"] == "PK-SD", "deaths_best"].sum()
     assert comp.coverage.set_index("source_id").loc["ucdp_ged_pak", "covers"] == "1989-2021"
     assert comp.table["year"].between(2015, 2019).all()
-    with pytest.raises(ParameterError, match="UCDP GED records no injuries"):
+    with pytest.raises(ParameterError, match="UCDP GED 22.1 records no injuries"):
         compare.compare_sources("ucdp_ged_pak", "testlog", measure="injured")
     with pytest.raises(ParameterError, match="measure must be one of"):
         compare.compare_sources("ucdp_ged_pak", "testlog", measure="wounded")
@@ -93,12 +94,12 @@ def test_the_comparison_renders_with_sources_and_aggregates_only(registered, tmp
     out = tmp_path / "out"
     monkeypatch.setenv(OUTPUT_DIR_ENV, str(out))
     comp = compare.compare_sources("testlog", "ucdp_ged_pak", measure="incidents", start_year=2014, end_year=2020)
-    fig = compare.comparison_figure(comp)
+    fig = charts.comparison_figure(comp)
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 8  # the national total and 7 provinces
     import matplotlib.pyplot as plt
 
     plt.close(fig)
-    compare.render_comparison(comp, name="cmp")
+    charts.render_comparison(comp, name="cmp")
     assert sorted(p.name for p in (out / "tables").iterdir()) == [
         "cmp_definitions.csv", "cmp_definitions.xlsx", "cmp_numbers.csv", "cmp_numbers.xlsx"]
     assert (out / "figures" / "cmp_figure.png").stat().st_size > 10_000

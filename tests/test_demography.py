@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import demography
+from workbench.panel import demography
 from workbench.errors import ParameterError
 from workbench.geo.units import load_registry
 from workbench.sources import census

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import drivers
-from workbench.build import STEPS, write_csv
-from workbench.catalog import describe_sources
-from workbench.panel import KEY_COLUMNS, MEASURES
+from workbench.panel import drivers
+from workbench.panel.build import STEPS
+from workbench.store import write_csv
+from workbench.sources.credits import describe_sources
+from workbench.sources.ucdp_panels import KEY_COLUMNS, MEASURES
 
 
 @pytest.fixture(scope="module")

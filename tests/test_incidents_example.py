@@ -129,7 +129,7 @@ def test_the_template_reads_as_an_empty_table():
 @pytest.fixture
 def registered(tmp_path, monkeypatch, mirror):
     """The fictional log (``testlog``) and series (``testseries``) registered in a temporary private folder."""
-    from workbench.private import PRIVATE_DIR_ENV, add_source
+    from workbench.sources.private import PRIVATE_DIR_ENV, add_source
 
     folder = tmp_path / "private"
     monkeypatch.setenv(PRIVATE_DIR_ENV, str(folder))

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_incidents_example import incident_rows, registered, write_incident_log  # noqa: F401 (fixture)
 
-from workbench import violence
-from workbench.build import read_processed
+from workbench.panel import violence
+from workbench.store import read_processed
 from workbench.errors import ParameterError
 from workbench.geo.crosswalk import to_current_layout
-from workbench.incident_panel import (
+from workbench.sources.incident_log import (
     INCIDENT_MEASURES,
     INCIDENT_PANEL_COLUMNS,
     district_year,
@@ -25,7 +25,7 @@ from workbench.incident_panel import (
     placement_summary,
     province_year,
 )
-from workbench.panel import KEY_COLUMNS
+from workbench.sources.ucdp_panels import KEY_COLUMNS
 from workbench.sources.incidents import read_incident_log
 
 
@@ -206,7 +206,7 @@ def test_select_panel_reads_a_registered_series_at_province_level(registered):
     ({"violence_types": ["one_sided"]}, "select categories instead"),
     ({"start_year": 2001, "end_year": 2005}, "do not overlap the years 'testlog' covers (2016-2019)"),
     ({"categories": ["riots"]}, "categories must be drawn from"),
-    ({"violence_source": "nolog"}, "unknown analyst's source 'nolog'"),
+    ({"violence_source": "nolog"}, "unknown violence source 'nolog'"),
 ])
 def test_select_panel_refuses_what_a_log_cannot_answer(registered, kwargs, words):
     with pytest.raises(ParameterError, match=words.replace("(", r"\(").replace(")", r"\)")):
@@ -219,7 +219,7 @@ def test_ucdp_remains_the_default_and_unchanged(mirror):
     raw = raw[(raw["layout"] == "current") & raw["year"].between(2010, 2012)]
     assert p["deaths"].sum() == raw["deaths_best_one_sided"].sum()
     assert p.attrs["violence_source"] == "ucdp_ged_pak"
-    with pytest.raises(ParameterError, match="for UCDP use violence_types"):
+    with pytest.raises(ParameterError, match="for UCDP GED 22.1 use violence_types"):
         violence.select_panel(categories=["sectarian"])
 
 

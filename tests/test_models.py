@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_models_crosscheck import make_panel
 
 from workbench import models
-from workbench.build import read_processed
+from workbench.store import read_processed
 from workbench.errors import ParameterError
 from workbench.models import ModelFitError
 

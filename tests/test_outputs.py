@@ -13,7 +13,7 @@ import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from workbench import viz  # noqa: E402
+from workbench.report import viz  # noqa: E402
 from workbench.errors import ParameterError  # noqa: E402
 from workbench.report import outputs  # noqa: E402
 from workbench.report.html import external_asset_references, notebook_to_html, strip_remote_assets  # noqa: E402

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.build import read_processed
+from workbench.store import read_processed
 from workbench.geo import placement
 from workbench.geo.crosswalk import to_current_layout, to_stable
-from workbench.panel import DISTRICT_SETS, LAYOUTS, MEASURES, PANEL_COLUMNS, district_year, province_year
+from workbench.geo.units import DISTRICT_SETS, LAYOUTS
+from workbench.sources.ucdp_panels import MEASURES, PANEL_COLUMNS, district_year, province_year
 from workbench.sources.ucdp import read_ged
 
 

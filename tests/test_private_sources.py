@@ -7,9 +7,9 @@ import yaml
 from conftest import ROOT, run_cli
 from test_incidents_example import incident_rows, registered, write_incident_log  # noqa: F401 (fixture)
 
-from workbench.catalog import describe_sources
+from workbench.sources.credits import describe_sources
 from workbench.errors import ChecksumError, DataValidationError, ParameterError
-from workbench.private import (
+from workbench.sources.private import (
     PRIVATE_DIR_ENV,
     add_source,
     check_sources,
@@ -142,7 +142,7 @@ def test_implausible_coverage_years_are_refused(tmp_path, monkeypatch):
     from test_incidents_example import write_incident_log
 
     from workbench.errors import ParameterError
-    from workbench.private import PRIVATE_DIR_ENV, add_source, load_private_sources
+    from workbench.sources.private import PRIVATE_DIR_ENV, add_source, load_private_sources
 
     folder = tmp_path / "private"
     monkeypatch.setenv(PRIVATE_DIR_ENV, str(folder))

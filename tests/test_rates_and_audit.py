@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from test_incidents_example import registered  # noqa: F401 (fixture)
-from workbench import audit
-from workbench.build import read_processed
+from workbench.panel import audit
+from workbench.store import read_processed
 from workbench.errors import ParameterError
-from workbench.rates import violence_rates
+from workbench.panel.rates import violence_rates
 
 
 def test_province_rates_are_summed_deaths_over_summed_population():
@@ -60,7 +60,7 @@ def test_audit_tables(mirror):
 
 
 def test_rates_of_a_registered_incident_log_use_its_counts_and_census_populations(registered):
-    from workbench.violence import select_panel
+    from workbench.panel.violence import select_panel
 
     rates = violence_rates(level="province", layout="current", start_year=1989, end_year=2021,
                            violence_source="testlog")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from workbench.build import read_processed
+from workbench.store import read_processed
 
 NAMES = {"Punjab": "PK-PB", "Sindh": "PK-SD", "Khyber Pakhtunkhwa": "PK-KP", "Balochistan": "PK-BA",
          "Islamabad Capital Territory": "PK-IS", "**Pakistan**": "PK"}

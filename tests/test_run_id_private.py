@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
-from workbench import private
+from workbench.sources import private
 from workbench.report.runner import plan_run
 
 SUITE = ROOT / "notebooks" / "suites" / "default.yaml"

@@ -423,24 +423,11 @@ def catalog_checksums(catalog: Catalog | None = None) -> dict[str, str]:
     return {e.id: e.sha256 for e in cat}
 
 
-def describe_sources(ids: Iterable[str], catalog: Catalog | None = None) -> str:
-    """A source footnote for a table or figure, from the catalog ids that produced it."""
-    cat = catalog or load_catalog()
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        raise CatalogError("no source given: every table and figure must name the data sets it was built from")
-    notes = []
-    for dataset_id in ids:
-        if dataset_id in cat.entries:
-            e = cat[dataset_id]
-            notes.append(f"{e.source_note} [{e.id}, sha256 {e.sha256[:12]}]")
-        else:
-            notes.append(_reference_note(dataset_id))
-    return "Source: " + "; ".join(notes)
+def credit(dataset_id: str, catalog: Catalog | None = None) -> str:
+    """One short credit for a catalog data set: title (which names the publisher), version and vintage."""
+    return (catalog or load_catalog())[dataset_id].source_note
 
 
-def _reference_note(source_id: str) -> str:
-    """Credit for a source that is not a catalog data set (reference table, committed panel)."""
-    from workbench.provenance import describe_non_catalog_source
-
-    return describe_non_catalog_source(source_id)
+def sources_of(*frames) -> list[str]:
+    """The sources of several frames (``attrs["sources"]``), each once, in first-seen order."""
+    return list(dict.fromkeys(s for f in frames for s in f.attrs.get("sources", [])))

@@ -35,8 +35,10 @@ import pandas as pd
 from workbench.errors import ParameterError
 from workbench.geo.boundaries import points_in_polygons, read_layer
 from workbench.geo.units import Registry, load_registry
-from workbench.sources.ucdp import RECURRING_POINT_MIN_EVENTS
 
+# A coordinate shared by at least this many events is a geocoder's default point (a city or
+# district centre), whatever its where_prec says.
+RECURRING_POINT_MIN_EVENTS = 30
 NEAREST_TOLERANCE_M = 5_000.0
 FATA_ID = "PK-TA"
 KP_ID = "PK-KP"

@@ -41,8 +41,11 @@ Layout = Literal["pre2018", "current"]
 Level = Literal["country", "province", "division", "district", "tehsil"]
 Vintage = Literal["census2017", "census2023", "cod2022", "gb2019", "d4p", "stable"]
 Missing = Literal["error", "keep"]
+#: The district sets panels are built on: the 2023 census districts, and the stable set every vintage nests in.
+DistrictSet = Literal["census2023", "stable"]
 
 LAYOUTS: tuple[str, ...] = get_args(Layout)
+DISTRICT_SETS: tuple[str, ...] = get_args(DistrictSet)
 LEVELS: tuple[str, ...] = get_args(Level)
 DISTRICT_VINTAGES: tuple[str, ...] = get_args(Vintage)
 #: Vintages whose districts cover the whole country (AJK and GB included); census2017 lacks AJK and GB.

@@ -34,7 +34,7 @@ from workbench.models.options import (
     ViolenceType,
     check_choice,
 )
-from workbench.panel import LAST_YEAR
+from workbench.sources.ucdp_panels import LAST_YEAR
 
 COEFFICIENT_COLUMNS = [
     "model", "outcome", "term", "covariate", "role", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high",
@@ -306,7 +306,7 @@ def negative_binomial(
 
     Examples
     --------
-    >>> from workbench.build import read_processed  # doctest: +SKIP
+    >>> from workbench.store import read_processed  # doctest: +SKIP
     >>> res = negative_binomial(read_processed("drivers_district_year_stable"),  # doctest: +SKIP
     ...                         lagged_covariates=["d4p_poverty_pct"], covariates=["youth_bulge_15_24"])
     >>> res.coefficients[["term", "irr", "irr_ci_low", "irr_ci_high", "p_value"]]  # doctest: +SKIP

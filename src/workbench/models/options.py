@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from workbench.errors import ParameterError, WorkbenchError
-from workbench.panel import FIRST_YEAR, LAST_YEAR
+from workbench.sources.ucdp_panels import FIRST_YEAR, LAST_YEAR
 
 Estimator = Literal["negative_binomial", "poisson"]
 Outcome = Literal["events", "deaths"]

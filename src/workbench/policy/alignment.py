@@ -4,14 +4,14 @@ Two sides, kept apart and labelled:
 
 * **need** (data): for every driver the data can measure (D1 youth, D3 regional inequality, and
   violence per head, the outcome the policy targets), each unit's value from the drivers panel
-  (:mod:`workbench.drivers`), ranked so that rank 1 is the greatest need. Direction is part of
+  (:mod:`workbench.panel.drivers`), ranked so that rank 1 is the greatest need. Direction is part of
   the measure: a *low* literacy, water, toilet or electricity rate is a *high* need.
 * **attention** (encoding judgement): how many interventions, Priority List items, key areas and
   mentions of the policy name the unit (:func:`workbench.policy.nisp.attention_by_geography`,
   resting on the encoder's links of places to registry units), and per theme how much of the
   policy the Rs that answer a driver hold (:func:`theme_attention`).
 
-:func:`scorecard` joins them per unit and indicator; :func:`need_attention_heatmap` draws the
+:func:`scorecard` joins them per unit and indicator; :func:`workbench.report.charts.need_attention_heatmap` draws the
 indicator x unit grid of need percentiles with the attention rows beneath. Ranks are descriptive:
 with 4-8 provinces no statistical comparison is possible, and attention counts passages of text,
 not money or effort. The rules are documented in ``docs/claims.md`` (section "Need against
@@ -30,7 +30,7 @@ from workbench.errors import ParameterError
 from workbench.indicators.violence import rate_per_100k
 from workbench.policy.nisp import JUDGEMENT_NOTE, Policy, attention_by_geography, attention_by_R, drivers_frame, \
     load_policy
-from workbench.provenance import sources_of
+from workbench.catalog import sources_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ATTENTION_MEASURES", "DRIVER_THEMES", "NEED_INDICATORS", "attention_table", "build_scorecard",
-    "need_attention_heatmap", "need_table", "rank_need", "scorecard", "theme_attention",
+    "need_table", "rank_need", "scorecard", "theme_attention",
 ]
 
 Level = Literal["province", "district"]
@@ -112,8 +112,8 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 def _drivers_panel(level: Level) -> pd.DataFrame:
     """The committed drivers panel, or the same table computed from the violence panel when not yet committed."""
-    from workbench import drivers
-    from workbench.build import read_processed
+    from workbench.panel import drivers
+    from workbench.store import read_processed
 
     name = {"province": "province", "district": "census2023"}[level]
     try:
@@ -139,7 +139,7 @@ def need_table(panel: pd.DataFrame, *, level: Level = "province", layout: Layout
     Parameters
     ----------
     panel:
-        A drivers panel (:mod:`workbench.drivers`): ``drivers_province_year`` for ``province``,
+        A drivers panel (:mod:`workbench.panel.drivers`): ``drivers_province_year`` for ``province``,
         ``drivers_district_year_census2023`` for ``district``.
     level, layout:
         Provinces in the ``pre2018`` (FATA apart) or ``current`` layout; districts are the 2023
@@ -381,103 +381,3 @@ def build_scorecard(*, level: Level = "province", layout: Layout | None = None, 
 
 
 # --------------------------------------------------------------------------- the heatmap
-
-
-def _short(indicator: str) -> str:
-    return indicator.split(".", 1)[1].replace("_", " ")
-
-
-def _cell(value: float, share: bool) -> str:
-    """A heatmap label: shares as percent, small rates with three figures, the rest whole."""
-    if not np.isfinite(value):
-        return ""
-    if share:
-        return f"{100 * value:.1f}%"
-    return f"{value:.3g}" if abs(value) < 10 else f"{value:.0f}"
-
-
-def need_attention_heatmap(card: pd.DataFrame, *, units: Sequence[str] | None = None, max_units: int = 40,
-                           title: str | None = None, ax: Any = None) -> Figure:
-    """Driver x unit: need percentiles (data) above, attention counts (encoding judgement) below.
-
-    Parameters
-    ----------
-    card:
-        :func:`scorecard` output (one level and layout).
-    units:
-        Unit ids to show, in this order; default: the ``max_units`` units of highest mean need
-        percentile, neediest first, then every other unit the policy names.
-    title:
-        Figure title (default names the level and layout).
-    ax:
-        Not supported (the figure has two panels); must be None.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        With the sources footnote (:func:`workbench.report.outputs.attach_sources`).
-    """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from workbench.report.outputs import attach_sources
-
-    if ax is not None:
-        raise ParameterError("need_attention_heatmap draws two panels and takes no ax; use the figure it returns")
-    missing = [c for c in ("driver", "indicator", "unit_id", "need_percentile", "value") if c not in card.columns]
-    if missing or card.empty:
-        raise ParameterError(f"argument 'card' must be a non-empty scorecard; missing columns {missing}")
-    if card[["level", "layout"]].drop_duplicates().shape[0] != 1:
-        raise ParameterError("argument 'card' mixes levels or layouts; pass one scorecard")
-    if not isinstance(max_units, int) or max_units < 1:
-        raise ParameterError(f"max_units must be a positive whole number; got {max_units!r}")
-    names = card.drop_duplicates("unit_id").set_index("unit_id")["unit_name"]
-    if units is None:
-        order = card.groupby("unit_id")["need_percentile"].mean().sort_values(ascending=False, kind="stable")
-        named = card.loc[card["n_mentions"] > 0, "unit_id"].unique()
-        shown = list(order.index[:max_units]) + [u for u in order.index[max_units:] if u in set(named)]
-    else:
-        unknown = [u for u in units if u not in names.index]
-        if unknown:
-            raise ParameterError(f"units {unknown} are not in the scorecard; its units: {list(names.index)}")
-        shown = list(units)
-    # one row per indicator; an indicator two drivers share (literacy: D1 and D3) is drawn once
-    rows = card.drop_duplicates(["driver", "indicator"]).groupby("indicator", sort=False).agg(
-        drivers=("driver", lambda d: "/".join(dict.fromkeys(d))), direction=("direction", "first")).reset_index()
-    labels = [f"{d} {_short(i)}{' (low = need)' if s < 0 else ''}"
-              for i, d, s in rows[["indicator", "drivers", "direction"]].itertuples(index=False)]
-    one = card.drop_duplicates(["indicator", "unit_id"])
-    pct = one.pivot(index="indicator", columns="unit_id", values="need_percentile")
-    val = one.pivot(index="indicator", columns="unit_id", values="value")
-    pct = pct.reindex(index=rows["indicator"], columns=shown)
-    val = val.reindex(index=rows["indicator"], columns=shown)
-    shares = [i.startswith("youth.") for i in rows["indicator"]]
-    counts = ["n_interventions", "n_priority_items", "n_mentions"]
-    att = card.drop_duplicates("unit_id").set_index("unit_id")[counts].reindex(shown).T
-    width = max(6.0, 0.55 * len(shown) + 3.5)
-    height = 0.42 * (len(rows) + len(counts)) + 2.4
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, height), sharex=True,
-                                      gridspec_kw={"height_ratios": [len(rows), len(counts)], "hspace": 0.08})
-    annot = np.array([[_cell(v, share) for v in row] for row, share in zip(val.to_numpy(dtype=float), shares,
-                                                                            strict=True)], dtype=object)
-    sns.heatmap(pct.to_numpy(dtype=float), ax=top, cmap="cividis", vmin=0, vmax=1, annot=annot, fmt="",
-                annot_kws={"fontsize": 7}, cbar_kws={"label": "need percentile (1 = greatest need)", "shrink": 0.8},
-                linewidths=0.5, linecolor="white", mask=pct.isna().to_numpy())
-    top.set_facecolor("#d9d9d9")
-    top.set_yticks(np.arange(len(labels)) + 0.5, labels=labels, rotation=0, fontsize=8)
-    top.set_ylabel("need (data)")
-    sns.heatmap(att.to_numpy(dtype=float), ax=bottom, cmap="Purples", vmin=0, vmax=max(1, int(att.to_numpy().max())),
-                annot=att.to_numpy(), fmt="d",
-                annot_kws={"fontsize": 7}, cbar_kws={"label": "passages (count)", "shrink": 0.8}, linewidths=0.5,
-                linecolor="white")
-    bottom.set_yticks(np.arange(len(counts)) + 0.5, labels=[c.removeprefix("n_").replace("_", " ") for c in counts],
-                      rotation=0, fontsize=8)
-    bottom.set_ylabel("attention\n(encoding\njudgement)")
-    bottom.set_xticks(np.arange(len(shown)) + 0.5, labels=[str(names.get(u, u)) for u in shown], rotation=60,
-                      ha="right", fontsize=8)
-    level, layout = card["level"].iloc[0], card["layout"].iloc[0]
-    top.set_title(title or f"Need against attention, {level}s ({layout} layout)")
-    note = ("Need: values printed, colour = within-row percentile; grey = no data. Attention: passages of NISP 2018 "
-            "naming the unit (encoding judgement, docs/policy.md).")
-    attach_sources(fig, card.attrs.get("sources", [POLICY_SOURCE]), note=note)
-    return fig

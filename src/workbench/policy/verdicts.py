@@ -1,7 +1,8 @@
 """Verdict rules of the claims audit: pure functions from numbers to a verdict and its reason.
 
 Each rule states its threshold in its arguments (what "approximately" means, how much decline is
-"considerable", ...); :mod:`workbench.policy.claims` chooses the rule and the numbers for each claim.
+"considerable", ...); the procedures (:mod:`workbench.policy.procedures`) choose the rule and the
+numbers for each claim.
 The verdicts are ``supported``, ``not supported``, ``mixed`` and ``cannot be tested with available
 data``.
 """

@@ -65,7 +65,7 @@ def describe_sources(ids: Sequence[str]) -> str:
     """The source footnote for catalog ids (``Source: publisher: title (version; vintage) ...``)."""
     if _describer is not None:
         return _describer(list(ids))
-    from workbench.catalog import describe_sources as catalog_describe
+    from workbench.sources.credits import describe_sources as catalog_describe
 
     return catalog_describe(list(ids))
 

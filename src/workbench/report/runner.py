@@ -135,7 +135,7 @@ def plan_run(
         The project checkout (its ``data/`` is part of the fingerprint).
     data_checksums:
         Catalog id to sha256; by default :func:`workbench.catalog.catalog_checksums` and the
-        analyst's registered sources (:func:`workbench.private.private_checksums`).
+        analyst's registered sources (:func:`workbench.sources.private.private_checksums`).
     day:
         The date in the run id (today by default).
 
@@ -168,7 +168,7 @@ def plan_run(
         planned.append(PlannedNotebook(name=nb.stem, path=nb.path, parameters=values))
     if data_checksums is None:
         from workbench.catalog import catalog_checksums
-        from workbench.private import private_checksums
+        from workbench.sources.private import private_checksums
 
         # the analyst's registered files count too: a changed log must not be taken for a cached run
         data_checksums = {**catalog_checksums(), **{f"private:{k}": v for k, v in private_checksums().items()}}

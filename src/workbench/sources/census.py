@@ -17,7 +17,7 @@ re-run on every read. A broken file raises :class:`~workbench.errors.DataValidat
 naming the file, the data row and the column, with what was expected and what was found.
 
 Mapping source names to registry unit ids is not done here but in
-:mod:`workbench.demography` and :mod:`workbench.sources.deprivation`.
+:mod:`workbench.panel.demography` and :mod:`workbench.sources.deprivation`.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def read_census2017_district(path: str | Path | None = None) -> pd.DataFrame:
 
     Warning: the 26 FATA rows of the mirrored file carry the values of *other* FATA units
     (labels and values out of order in the source package); take FATA figures from the tehsil
-    file (:func:`read_census2017_tehsil`), as :func:`workbench.demography.census2017_units` does.
+    file (:func:`read_census2017_tehsil`), as :func:`workbench.panel.demography.census2017_units` does.
     """
     path, ds = _resolve("census2017_district", path)
     df = read_text_csv(path, ["province_src", "province_std", "division_src", "district_src", "residence",

@@ -346,7 +346,7 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     path:
         A CSV in the incident-log format (``docs/incidents.md``).
     source_id:
-        The registered id credited in ``attrs["sources"]`` (:mod:`workbench.private`).
+        The registered id credited in ``attrs["sources"]`` (:mod:`workbench.sources.private`).
     check_points:
         Check that coordinates lie in Pakistan's province polygons (OSM 2023, within 5 km); False
         keeps only the bounding-box check (tests without the data mirror).

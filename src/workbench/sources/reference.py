@@ -13,7 +13,7 @@ are never empty:
 
 :func:`read_reference` refuses a table that lacks these columns or leaves one of them empty in
 any row, naming the file, the row and the column. The table is credited as
-``reference:<name>`` in ``df.attrs["sources"]`` (see :mod:`workbench.provenance`).
+``reference:<name>`` in ``df.attrs["sources"]`` (see :mod:`workbench.sources.credits`).
 
 Tables
 ------

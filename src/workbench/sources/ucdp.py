@@ -25,6 +25,7 @@ import pandas as pd
 
 from workbench.catalog import resolve_path
 from workbench.errors import DataValidationError
+from workbench.geo.placement import RECURRING_POINT_MIN_EVENTS
 from workbench.schemas import GED_SCHEMA, validate
 
 DATASET_ID = "ucdp_ged_pak"
@@ -49,9 +50,6 @@ DATE_COLUMNS = ["date_start", "date_end"]
 
 VIOLENCE_TYPES = {1: "state_based", 2: "non_state", 3: "one_sided"}
 
-# A coordinate shared by at least this many events is a geocoder's default point (a city or
-# district centre), whatever its where_prec says.
-RECURRING_POINT_MIN_EVENTS = 30
 
 
 def read_ged(path: str | Path | None = None, *, source_id: str | None = None) -> pd.DataFrame:

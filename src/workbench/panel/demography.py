@@ -39,7 +39,7 @@ import pandas as pd
 from workbench.errors import DataValidationError, ParameterError
 from workbench.geo.units import FATA_ID, Registry, load_registry
 from workbench.indicators.youth import aggregate_shares, youth_bulge, youth_share
-from workbench.provenance import sources_of
+from workbench.catalog import sources_of
 from workbench.sources import census
 
 FIRST_YEAR, LAST_YEAR = 1998, 2023

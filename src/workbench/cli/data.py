@@ -55,7 +55,8 @@ def build_command(
                                               "files byte for byte; write nothing.")] = False,
 ) -> None:
     """Rebuild the derived tables of data/processed from the catalog's data sets."""
-    from workbench.build import PROCESSED_DIR, build
+    from workbench.panel.build import build
+    from workbench.store import PROCESSED_DIR
 
     if check:
         with tempfile.TemporaryDirectory() as tmp:

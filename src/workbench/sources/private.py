@@ -8,8 +8,8 @@ compiler, definition, licence, sensitivity and the years it covers. Nothing is r
 file that fails its checks.
 
 Registered ids work wherever a catalog id does for the violence measures: ``violence_source`` of
-the notebooks (:func:`workbench.violence.select_panel`), the source comparison
-(:mod:`workbench.compare`) and source footnotes (:func:`workbench.catalog.describe_sources`). Each
+the notebooks (:func:`workbench.panel.violence.select_panel`), the source comparison
+(:mod:`workbench.panel.compare`) and source footnotes (:func:`workbench.catalog.describe_sources`). Each
 read re-checks the sha256 (:func:`resolve_private_path`): a file changed since registration is an
 error until it is registered again (``workbench sources add ... --replace``).
 

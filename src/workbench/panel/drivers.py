@@ -1,7 +1,7 @@
 """The drivers panel: violence joined with population, youth and deprivation on unit ids.
 
 NISP 2018 names youth alienation (D1) and regional inequality (D3) as drivers of insecurity.
-This module joins their measures to the violence panels of :mod:`workbench.panel`, at province
+This module joins their measures to the violence panels of :mod:`workbench.sources.ucdp_panels`, at province
 level (both layouts) and district level (2023 districts and the stable set, both layouts):
 
 ===========================  ===============================  =================================
@@ -34,15 +34,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from workbench import demography
+from workbench.panel import demography
 from workbench.errors import ParameterError
 from workbench.formatting import year_ranges
 from workbench.geo.units import FATA_ID, Registry, load_registry
 from workbench.indicators.inequality import inequality_table
 from workbench.indicators.violence import rate_per_100k
 from workbench.indicators.youth import aggregate_shares
-from workbench.panel import KEY_COLUMNS, MEASURES
-from workbench.provenance import sources_of
+from workbench.sources.ucdp_panels import KEY_COLUMNS, MEASURES
+from workbench.catalog import sources_of
 from workbench.sources import deprivation
 
 Level = Literal["province", "census2023", "stable"]

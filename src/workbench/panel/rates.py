@@ -4,7 +4,7 @@ A rate over several years is per 100,000 person-years: summed counts over summed
 populations (interpolated between the 1998, 2017 and 2023 censuses), never an average of yearly
 or district rates. Years before 1998 have no population and are left out of the rate (and said
 so); units without population (AJK, GB, rows of events not located to a unit) get no rate.
-The counts come from :func:`workbench.violence.select_panel`, so UCDP and an analyst's
+The counts come from :func:`workbench.panel.violence.select_panel`, so UCDP and an analyst's
 registered source are treated alike.
 """
 
@@ -14,29 +14,33 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from workbench.build import processed_sources, read_processed
+from workbench.store import processed_sources, read_processed
 from workbench.indicators.violence import aggregate_rates
-from workbench.panel import VIOLENCE_TYPES
-from workbench.violence import UCDP_SOURCE, select_panel
+from workbench.sources.ucdp_panels import VIOLENCE_TYPES
+from workbench.panel.violence import UCDP_SOURCE, SourceLike, select_panel
+from workbench.sources import resolve
 
 FIRST_POPULATION_YEAR = 1998
 KEY = ["layout", "unit_id", "province", "year"]
 
 
 def violence_rates(*, level: str = "province", layout: str = "current", start_year: int = FIRST_POPULATION_YEAR,
-                   end_year: int = 2021, deaths_estimate: str = "best",
+                   end_year: int | None = None, deaths_estimate: str = "best",
                    violence_types: Sequence[str] = VIOLENCE_TYPES, district_set: str = "census2023",
-                   violence_source: str = UCDP_SOURCE) -> pd.DataFrame:
+                   violence_source: SourceLike = UCDP_SOURCE, categories: Sequence[str] | None = None) -> pd.DataFrame:
     """Events and deaths per 100,000 person-years by unit over ``start_year``-``end_year``.
 
-    Parameters are those of :func:`workbench.violence.select_panel` (checked there). Only units at
+    Parameters are those of :func:`workbench.panel.violence.select_panel` (checked there). Only units at
     their own level (provinces, or districts) get a rate. ``attrs["years_used"]`` holds the years
-    that entered the rate (from 1998 on, and within the years the source covers).
+    that entered the rate (from 1998 on, and within the years the source covers); ``end_year``
+    defaults to the source's last year.
     """
+    source = resolve(violence_source)
+    end_year = source.coverage.last_year if end_year is None else end_year
     first = max(start_year, FIRST_POPULATION_YEAR)
     counts = select_panel(level=level, layout=layout, start_year=first if first <= end_year else start_year,
                           end_year=end_year, deaths_estimate=deaths_estimate, violence_types=violence_types,
-                          district_set=district_set, violence_source=violence_source)
+                          district_set=district_set, violence_source=source, categories=categories)
     years_used = list(counts.attrs["selection"]["years"])
     counts = counts[counts["unit_level"].isin(["province", "district"]) & (counts["year"] >= FIRST_POPULATION_YEAR)]
     suffix = "province_year" if level == "province" else f"district_year_{district_set}"
@@ -51,5 +55,5 @@ def violence_rates(*, level: str = "province", layout: str = "current", start_ye
     out.attrs["years_used"] = [max(years_used[0], FIRST_POPULATION_YEAR), years_used[1]] \
         if years_used and years_used[1] >= FIRST_POPULATION_YEAR else []
     out.attrs["measure"] = counts.attrs.get("measure")
-    out.attrs["violence_source"] = violence_source
+    out.attrs["violence_source"] = source.id
     return out

@@ -39,7 +39,7 @@ def add_command(
     replace: Annotated[bool, typer.Option(help="Register an id again (the file changed).")] = False,
 ) -> None:
     """Check a file and register it by path and sha256 (nothing is registered if a check fails)."""
-    from workbench.private import add_source, registry_path
+    from workbench.sources.private import add_source, registry_path
 
     entry = add_source(path, kind=kind, source_id=source_id, title=title, compiler=compiler, definition=definition,
                        licence=licence, sensitivity=sensitivity, first_year=first_year, last_year=last_year,
@@ -51,7 +51,7 @@ def add_command(
 @sources_app.command("list")
 def list_command() -> None:
     """List the registered sources."""
-    from workbench.private import check_sources, registry_path
+    from workbench.sources.private import check_sources, registry_path
 
     table = check_sources()
     if table.empty:
@@ -71,7 +71,7 @@ def list_command() -> None:
 def check_command() -> None:
     """Re-verify every registered file's sha256 (and that it still passes its checks); exit 1 on any problem."""
     from workbench.errors import WorkbenchError
-    from workbench.private import check_sources, get_source, read_private_source
+    from workbench.sources.private import check_sources, get_source, read_private_source
 
     table = check_sources()
     bad = 0
@@ -98,7 +98,7 @@ def check_command() -> None:
 @sources_app.command("remove")
 def remove_command(source_id: Annotated[str, typer.Argument(help="The registered id.")]) -> None:
     """Take a source out of the registry (the file is left alone)."""
-    from workbench.private import remove_source
+    from workbench.sources.private import remove_source
 
     remove_source(source_id)
     typer.echo(f"removed '{source_id}' from the registry (the file itself is untouched)")

@@ -33,7 +33,10 @@ import pandas as pd
 
 from workbench.errors import ParameterError
 from workbench.geo.units import Registry, load_registry
-from workbench.panel import DISTRICT_SETS, KEY_COLUMNS, LAYOUTS
+from workbench.sources.base import Breakdown, Coverage, ViolenceSource, national_from
+from workbench.sources.private import PrivateSource
+from workbench.geo.units import DISTRICT_SETS, LAYOUTS
+from workbench.sources.ucdp_panels import KEY_COLUMNS
 from workbench.sources.incidents import CATEGORIES, KILLED_PARTS
 
 Layout = Literal["pre2018", "current"]
@@ -408,12 +411,12 @@ _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
 def _placed(source_id: str) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, int]]:
-    from workbench.private import get_source, read_private_source
+    from workbench.sources.private import get_source, read_private_source
 
     entry = get_source(source_id)
     if entry.kind != "incident_log":
         raise ParameterError(f"source {source_id!r} is a {entry.kind_label}, not an incident log: it has no "
-                             "incidents to place (compare it with workbench.compare instead)")
+                             "incidents to place (compare it with workbench.panel.compare instead)")
     key = ("placement", source_id, entry.sha256)
     log = read_private_source(source_id)
     if key not in _CACHE:
@@ -435,7 +438,7 @@ def panel_for(source_id: str, level: Level = "province", layout: Layout = "curre
     _check_choice("level", level, ("province", "district"))
     _check_choice("layout", layout, LAYOUTS)
     _check_choice("district_set", district_set, DISTRICT_SETS)
-    from workbench.private import get_source
+    from workbench.sources.private import get_source
 
     entry = get_source(source_id)
     key = ("panel", source_id, entry.sha256, level, layout, district_set if level == "district" else "")
@@ -457,3 +460,47 @@ def placement_for(source_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Placement summary and checks of a registered incident log (aggregates only)."""
     log, placed, _ = _placed(source_id)
     return placement_summary(placed, log), placement_checks(placed)
+
+
+# --------------------------------------------------------------------------- the violence source
+
+
+#: The incident log's measures in the sources' one schema (:mod:`workbench.sources.base`).
+SCHEMA_COLUMNS = {"incidents": "events", "killed": "deaths_best", "killed_civilians": "deaths_civilians",
+                  "injured": "injured",
+                  **{f"incidents_{c}": f"events_{c}" for c in CATEGORIES},
+                  **{f"killed_{c}": f"deaths_{c}" for c in CATEGORIES},
+                  **{f"injured_{c}": f"injured_{c}" for c in CATEGORIES}}
+CATEGORY_BREAKDOWN = Breakdown(name="incident category", parameter="categories", categories=CATEGORIES,
+                               deaths=("deaths_best",))
+
+
+class IncidentLogSource(ViolenceSource):
+    """An analyst's registered incident log: incidents placed in units, counted by category."""
+
+    kind_label = "incident log"
+
+    def __init__(self, entry: PrivateSource) -> None:
+        self.entry = entry
+        self.id = entry.id
+        self.title = entry.title
+        self.label = f"{entry.title} ({entry.compiler}; {entry.first_year}-{entry.last_year})"
+        self.definition = entry.definition
+        self.coverage = Coverage(first_year=entry.first_year, last_year=entry.last_year,
+                                 levels=("national", "province", "district"),
+                                 measures=("events", "deaths_best", "deaths_civilians", "injured"),
+                                 breakdown=CATEGORY_BREAKDOWN)
+        self.provenance = [entry.id]
+        self.caveat = (f"violence source {entry.id!r}: {self.label} ({self.kind_label}); its definition: "
+                       f"{entry.definition}")
+
+    def _panel(self, level: str, layout: str, district_set: str) -> pd.DataFrame:
+        p = panel_for(self.id, "province" if level == "national" else level, layout, district_set)
+        p = p.rename(columns=SCHEMA_COLUMNS)
+        if level == "national":
+            return national_from(p, list(SCHEMA_COLUMNS.values()))
+        return p
+
+    def placement(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Placement summary and checks (aggregates only)."""
+        return placement_for(self.id)

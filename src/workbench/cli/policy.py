@@ -84,7 +84,8 @@ def policy_scorecard(
 ) -> None:
     """Need (data) against attention (encoding judgement) per unit and driver indicator."""
     from workbench.errors import ParameterError
-    from workbench.policy.alignment import LEVELS, build_scorecard, need_attention_heatmap
+    from workbench.policy.alignment import LEVELS, build_scorecard
+    from workbench.report.charts import need_attention_heatmap
 
     if level not in LEVELS:
         raise ParameterError(f"--level must be one of {', '.join(LEVELS)}; got {level!r}")
@@ -156,7 +157,7 @@ def _print_claim(console: object, result: object) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
-    from workbench.catalog import describe_sources
+    from workbench.sources.credits import describe_sources
 
     r = result
     lines = [f"[{_VERDICT_STYLE[r.verdict]}]{r.verdict.upper()}[/]  {escape(r.reason)}",
@@ -218,7 +219,7 @@ def claims(
         return
     from rich.markup import escape
 
-    from workbench.violence import source_label
+    from workbench.panel.violence import source_label
 
     console = Console(width=140)
     console.print(f"[bold]Violence source[/]: {escape(violence_source)}, {escape(source_label(violence_source))}")

@@ -23,11 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.catalog import PROJECT_ROOT, load_catalog
+from workbench.catalog import load_catalog
+from workbench.store import PROCESSED_DIR, REBUILD_COMMAND, write_csv
 
-PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
-FLOAT_FORMAT = "%.6f"
-REBUILD_COMMAND = "workbench data build"
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,8 @@ class Step:
 def _violence_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     from workbench.geo.placement import assign_events
     from workbench.geo.units import load_registry
-    from workbench.panel import DISTRICT_SETS, LAYOUTS, district_year, province_year
+    from workbench.geo.units import DISTRICT_SETS, LAYOUTS
+    from workbench.sources.ucdp_panels import district_year, province_year
     from workbench.sources.ucdp import quality_flags, read_ged
 
     reg = load_registry()
@@ -64,7 +63,7 @@ def _violence_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def _drivers_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    from workbench.drivers import build_step
+    from workbench.panel.drivers import build_step
 
     return build_step(done)
 
@@ -81,11 +80,6 @@ def register_step(step: Step) -> None:
     if any(s.name == step.name for s in STEPS):
         raise ValueError(f"a build step named {step.name!r} exists already")
     STEPS.append(step)
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Write a table the reproducible way: LF, fixed column order, fixed decimals, no index."""
-    df.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, encoding="utf-8")
 
 
 def _sha(path: Path) -> str:
@@ -152,25 +146,3 @@ def _write_manifest(folder: Path, tables: dict[str, pd.DataFrame], written: dict
         },
     }
     (folder / "manifest.json").write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-
-
-def read_processed(name: str, folder: str | Path | None = None) -> pd.DataFrame:
-    """Read a committed table of ``data/processed`` with its sources in ``df.attrs["sources"]``."""
-    base = Path(folder) if folder is not None else PROCESSED_DIR
-    manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
-    if name not in manifest["outputs"]:
-        from workbench.errors import ParameterError
-
-        raise ParameterError(f"no processed table {name!r} in {base}; tables: {sorted(manifest['outputs'])}. "
-                             f"Rebuild with `{REBUILD_COMMAND}`.")
-    entry = manifest["outputs"][name]
-    df = pd.read_csv(base / entry["file"], keep_default_na=False, na_values=[""])
-    df.attrs["sources"] = list(entry["sources"])
-    return df
-
-
-def processed_sources(name: str, folder: str | Path | None = None) -> list[str]:
-    """The sources of a committed table (from ``manifest.json``), without reading the table."""
-    base = Path(folder) if folder is not None else PROCESSED_DIR
-    manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
-    return list(manifest["outputs"][name]["sources"])

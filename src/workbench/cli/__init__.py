@@ -21,9 +21,9 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from workbench import cli_data, cli_policy, cli_run, cli_sources
+    from workbench.cli import data, policy, run, sources
 
-    for module in (cli_data, cli_run, cli_policy, cli_sources):
+    for module in (data, run, policy, sources):
         module.register(app)
 
 

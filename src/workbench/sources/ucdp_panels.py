@@ -21,18 +21,11 @@ Years with no events are zeros, not missing. Columns are documented in ``docs/co
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from workbench.errors import ParameterError
-from workbench.geo.units import Registry, load_registry
-
-Layout = Literal["pre2018", "current"]
-DistrictSet = Literal["census2023", "stable"]
-LAYOUTS: tuple[str, ...] = ("pre2018", "current")
-DISTRICT_SETS: tuple[str, ...] = ("census2023", "stable")
+from workbench.geo.units import DISTRICT_SETS, LAYOUTS, DistrictSet, Layout, Registry, load_registry
 FIRST_YEAR, LAST_YEAR = 1989, 2021
 
 VIOLENCE_TYPES = ("state_based", "non_state", "one_sided")

@@ -1,0 +1,1 @@
+"""Unit-year tables: violence selected from a source, population, youth, deprivation, drivers; the data build."""
