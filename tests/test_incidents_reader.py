@@ -5,6 +5,7 @@ All figures are fictional, built by the tests (``test_incidents_example``).
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from test_incidents_example import (
     write_incident_log,
 )
 
-from workbench.errors import DataValidationError, UnknownUnitError
+from workbench.errors import DataValidationError, ParameterError, UnknownUnitError
 from workbench.sources.incidents import (
     LOG_FRAME_COLUMNS,
     SERIES_FRAME_COLUMNS,
@@ -172,11 +173,17 @@ def test_unknown_and_missing_columns_are_refused(tmp_path):
         read_incident_log(path, check_points=False)
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path):
-    path = tmp_path / "latin1.csv"
-    path.write_bytes((",".join(LOG_HEADER) + "\n").encode() + "Ä".encode("latin-1") + b",\n")
-    with pytest.raises(DataValidationError, match="not UTF-8"):
-        read_incident_log(path, check_points=False)
+def test_a_file_that_is_not_utf8_is_read_as_cp1252_with_a_note(tmp_path):
+    rows = incident_rows()[3:4]
+    rows[0]["notes"] = "Café Dera"
+    path = tmp_path / "cp1252.csv"
+    text = write_incident_log(tmp_path / "utf8.csv", rows).read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp1252"))
+    log = read_incident_log(path, check_points=False)
+    assert log["notes"].tolist() == ["Café Dera"]
+    assert log.attrs["read_notes"] == [f"{path}: not UTF-8 (byte 0xe9 at line 2), read as Windows-1252 (cp1252): "
+                                       "check accented letters, or save it from the spreadsheet as 'CSV UTF-8 "
+                                       "(comma delimited)'"]
 
 
 @settings(deadline=None, max_examples=25)
@@ -240,3 +247,110 @@ def test_an_unknown_geography_is_refused(tmp_path):
     path = write_csv(tmp_path / "s.csv", SERIES_HEADER, rows)
     with pytest.raises(UnknownUnitError, match=r"row 5, column 'geography'.*'Waziristan Province'"):
         read_annual_series(path)
+
+
+# --------------------------------------------------------------------------- dates later than today (issue 13.12)
+
+
+@pytest.mark.parametrize("changes, column", [
+    ({"date": "2026-12-25"}, "date"),
+    ({"date": "", "date_start": "2026-12-25"}, "date_start"),
+    ({"date": "", "date_start": "2026-11-01", "date_end": "2026-12-31"}, "date_end"),
+])
+def test_a_date_later_than_today_is_refused_naming_file_row_and_column(tmp_path, changes, column):
+    path = _log_with(tmp_path, 4, **changes)
+    with pytest.raises(DataValidationError) as info:
+        read_incident_log(path, check_points=False, today=dt.date(2026, 12, 3))
+    err = info.value
+    assert (err.file, err.column, err.row) == (str(path), column, "5 (incident_id 'TESTLOG-0005')")
+    assert "date later than today (2026-12-03)" in str(err)
+
+
+def test_today_itself_is_accepted_and_today_must_be_a_date(tmp_path):
+    path = _log_with(tmp_path, 4, date="2026-12-03")
+    assert len(read_incident_log(path, check_points=False, today=dt.date(2026, 12, 3))) == 12
+    with pytest.raises(ParameterError, match="today must be a datetime.date"):
+        read_incident_log(path, check_points=False, today="2026-12-03")
+
+
+def test_a_series_year_later_than_this_year_is_refused(tmp_path):
+    rows = series_rows()
+    rows[0] = {**rows[0], "year": "2027"}
+    path = write_annual_series(tmp_path / "s.csv", rows)
+    with pytest.raises(DataValidationError, match=r"row 1, column 'year': 'year' later than this year \(2026\)"):
+        read_annual_series(path, today=dt.date(2026, 12, 3))
+    assert len(read_annual_series(path, today=dt.date(2027, 1, 1))) == 24
+
+
+# --------------------------------------------------------------------------- exact duplicates (issue 13.13)
+
+
+#: A change to any one of these cells makes two rows two incidents (the columns compared).
+COMPARED_CHANGES = {
+    "date": {"date": "2017-03-03"},
+    "date range": {"date": "", "date_start": "2017-03-01", "date_end": "2017-03-31"},
+    "district": {"district": "Keamari"},
+    "coordinates": {"latitude": "24.9", "longitude": "67.0", "coord_precision": "town"},
+    "category": {"category": "other"},
+    "perpetrator": {"perpetrator": "another group"},
+    "killed": {"killed": "5", "killed_civilians": "5"},
+    "killed part": {"killed_civilians": "3"},
+    "injured": {"injured": "7"},
+    "source": {"source": "another report"},
+    "notes": {"notes": "another note"},
+}
+
+
+def _twice(tmp_path: Path, second: dict[str, str]) -> Path:
+    rows = incident_rows()
+    rows.insert(5, {**rows[4], "incident_id": "TESTLOG-0005b", **second})  # row 6 repeats row 5
+    return write_incident_log(tmp_path / "log.csv", rows)
+
+
+@pytest.mark.parametrize("spelling", [
+    {}, {"province": "Sind"}, {"district": " karachi "}, {"killed": "04"}, {"category": "Ethno political"},
+    {"source": "QZX-SOURCE-MARKER  fictional test record 5"}, {"date": "", "date_start": "2017-03-02"},
+], ids=["identical", "province", "district", "count", "category", "source", "date_start"])
+def test_an_exact_duplicate_with_another_id_is_refused_however_it_is_spelt(tmp_path, spelling):
+    path = _twice(tmp_path, spelling)
+    with pytest.raises(DataValidationError) as info:
+        read_incident_log(path, check_points=False)
+    err = info.value
+    assert (err.row, err.column) == ("6 (incident_id 'TESTLOG-0005b')", "distinct_from")
+    assert "the same incident as row 5 (incident_id 'TESTLOG-0005')" in str(err)
+
+
+@pytest.mark.parametrize("change", COMPARED_CHANGES.values(), ids=COMPARED_CHANGES.keys())
+def test_rows_that_differ_in_any_compared_cell_are_two_incidents(tmp_path, change):
+    assert len(read_incident_log(_twice(tmp_path, change), check_points=False)) == 13
+
+
+@pytest.mark.parametrize("marked_row", [5, 6])
+def test_a_duplicate_marked_distinct_in_either_row_is_read_and_counted_twice(tmp_path, marked_row):
+    rows = incident_rows()
+    rows.insert(5, {**rows[4], "incident_id": "TESTLOG-0005b"})
+    other = {5: "TESTLOG-0005b", 6: "TESTLOG-0005"}[marked_row]
+    rows[marked_row - 1] = {**rows[marked_row - 1], "distinct_from": f"TESTLOG-0001; {other}"}
+    log = read_incident_log(write_incident_log(tmp_path / "log.csv", rows), check_points=False)
+    assert len(log) == 13 and int(log.loc[log["year"] == 2017, "killed"].sum()) == 1 + 4 + 4 + 7
+
+
+def test_three_copies_need_every_pair_marked(tmp_path):
+    rows = incident_rows()
+    copies = [{**rows[4], "incident_id": f"TESTLOG-0005{s}"} for s in "bc"]
+    copies[0]["distinct_from"] = "TESTLOG-0005"
+    copies[1]["distinct_from"] = "TESTLOG-0005"  # but not TESTLOG-0005b
+    rows[5:5] = copies
+    with pytest.raises(DataValidationError) as info:
+        read_incident_log(write_incident_log(tmp_path / "log.csv", rows), check_points=False)
+    assert info.value.row == "7 (incident_id 'TESTLOG-0005c')"
+    assert "the same incident as row 6 (incident_id 'TESTLOG-0005b')" in str(info.value)
+
+
+@pytest.mark.parametrize("mark, words", [("TESTLOG-9999", "not in this file"), ("TESTLOG-0005", "own incident_id")])
+def test_distinct_from_must_name_another_incident_of_the_file(tmp_path, mark, words):
+    path = _log_with(tmp_path, 4, distinct_from=mark)
+    with pytest.raises(DataValidationError) as info:
+        read_incident_log(path, check_points=False)
+    assert (info.value.row, info.value.column) == ("5 (incident_id 'TESTLOG-0005')", "distinct_from")
+    assert words in str(info.value)

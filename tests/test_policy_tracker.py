@@ -269,3 +269,35 @@ def test_any_text_that_is_not_a_number_is_refused(one_row, policy, text):
     path = write_rows(folder / "y.csv", [{**row, **v("", text, "", "")}])
     with pytest.raises(DataValidationError, match="column 'target'"):
         read_tracker(path, policy=policy, today=TODAY)
+
+
+# --------------------------------------------------------------------------- the command line (issue 13.15)
+
+
+CORPUS = ROOT / "tests" / "bad_inputs"
+
+
+@pytest.mark.parametrize("name, where", [
+    ("tracker_empty.csv", ": the file is empty (0 bytes)"),
+    ("tracker_utf16_no_bom.csv", ": holds NUL characters"),
+    ("tracker_unclosed_quote.csv", ", row 1, column 'source': not readable as CSV at line 2"),
+])
+def test_tracker_check_refuses_a_bad_file_in_one_line(name, where):
+    from conftest import run_cli
+
+    path = CORPUS / name
+    done = run_cli("tracker", "check", str(path))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [done.stderr.strip()]  # one line, no traceback
+    assert done.stderr.startswith(f"error: file {path}{where}")
+
+
+def test_tracker_check_reads_excels_unicode_text_and_says_so():
+    from conftest import run_cli
+
+    path = CORPUS / "tracker_tab_utf16.csv"
+    done = run_cli("tracker", "check", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"note: {path}: read as UTF-16 (byte-order mark)",
+                                        f"note: {path}: read as tab-separated values"]
+    assert "H1" in done.stdout

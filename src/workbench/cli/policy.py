@@ -142,6 +142,8 @@ def tracker_check(
     if by not in ("r", "body"):
         raise ParameterError(f"--by must be 'r' or 'body', found {by!r}")
     tracker = read_tracker(path)
+    for note in tracker.attrs["read_notes"]:
+        typer.echo(f"note: {note}", err=True)
     progress = progress_by_R(tracker) if by == "r" else progress_by_body(tracker)
     print_table(progress, f"Tracker {path}: progress by {by} (counts of recorded values only)")
 

@@ -43,7 +43,7 @@ def add_command(
 
     entry = add_source(path, kind=kind, source_id=source_id, title=title, compiler=compiler, definition=definition,
                        licence=licence, sensitivity=sensitivity, first_year=first_year, last_year=last_year,
-                       replace=replace)
+                       replace=replace, on_note=lambda note: typer.echo(f"note: {note}", err=True))
     typer.echo(f"registered '{entry.id}' ({entry.kind_label}, {entry.rows} rows, {entry.first_year}-"
                f"{entry.last_year}, sha256 {entry.sha256[:12]}) in {registry_path()}")
 
@@ -69,10 +69,11 @@ def list_command() -> None:
 
 @sources_app.command("check")
 def check_command() -> None:
-    """Re-verify every registered file's sha256 (and that it still passes its checks); exit 1 on any problem."""
+    """Re-verify each file's sha256 and checks, and that git ignores the private folder; exit 1 on a problem."""
     from workbench.errors import WorkbenchError
-    from workbench.sources.private import check_sources, get_source, read_private_source
+    from workbench.sources.private import check_sources, get_source, read_private_source, refuse_tracked_private_dir
 
+    refuse_tracked_private_dir()
     table = check_sources()
     bad = 0
     for r in table.itertuples():

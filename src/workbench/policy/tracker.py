@@ -9,6 +9,8 @@ values found in the file and never fill in a missing one.
 Rules of a filled tracker (each broken rule is a :class:`~workbench.errors.DataValidationError`
 naming the file, the data row and the column):
 
+- the file is CSV as a spreadsheet saves it: delimiter and encoding are detected
+  (:func:`~workbench.sources.analyst_csv.read_analyst_csv`; notes in ``attrs["read_notes"]``);
 - the columns are exactly :data:`TEMPLATE_COLUMNS`;
 - ``intervention`` and ``indicator_id`` name an Annex A indicator of the policy, once; the
   policy's columns (``indicator``, ``responsible``) are as in the template;
@@ -30,6 +32,7 @@ import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
 from workbench.policy.nisp import Policy, annex_indicators_frame, load_policy
+from workbench.sources.analyst_csv import read_analyst_csv
 
 POLICY_COLUMNS = ("intervention", "indicator_id", "indicator", "responsible")
 VALUE_COLUMNS = ("baseline", "target", "latest_value")
@@ -104,13 +107,14 @@ def read_tracker(path: str | Path, *, policy: Policy | None = None, today: dt.da
         One row per row of the file: the template's columns, with ``baseline``, ``target`` and
         ``latest_value`` as ``Float64``, ``date`` as ``datetime64``, plus ``r``, ``section``,
         ``bodies`` (body ids, ``; ``-joined) from the policy, ``post_policy`` (value dated after
-        the policy period) and ``row`` (1-based data row of the file).
+        the policy period) and ``row`` (1-based data row of the file); ``attrs["read_notes"]``
+        says how the file was read when not as comma-separated UTF-8.
 
     Raises
     ------
     DataValidationError
-        For every broken rule (see the module docstring); the message names the first problem's
-        row and column, ``failure_cases`` lists them all.
+        For every broken rule (see the module docstring), and for a file not readable as CSV; the
+        message names the first problem's row and column, ``failure_cases`` lists them all.
     """
     p = policy if policy is not None else load_policy()
     if today is not None and not isinstance(today, dt.date):
@@ -119,7 +123,7 @@ def read_tracker(path: str | Path, *, policy: Policy | None = None, today: dt.da
     file = Path(path)
     if not file.exists():
         raise DataValidationError(file, "tracker file not found")
-    raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_analyst_csv(file, TEMPLATE_COLUMNS)
     missing = [c for c in TEMPLATE_COLUMNS if c not in raw.columns]
     unknown = [c for c in raw.columns if c not in TEMPLATE_COLUMNS]
     if missing or unknown:
@@ -127,7 +131,6 @@ def read_tracker(path: str | Path, *, policy: Policy | None = None, today: dt.da
                 ([f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
         raise DataValidationError(file, f"{'; '.join(parts)}; expected exactly: {', '.join(TEMPLATE_COLUMNS)}",
                                   column=(missing or unknown)[0])
-    raw = raw.fillna("").apply(lambda s: s.str.strip())
     template = _template(p).set_index(["intervention", "indicator_id"])
     known_interventions = {i.id for i in p.interventions}
     start = dt.date(p.meta.period.start, 1, 1)
@@ -140,7 +143,7 @@ def read_tracker(path: str | Path, *, policy: Policy | None = None, today: dt.da
     values: dict[str, list[float | None]] = {c: [] for c in VALUE_COLUMNS}
     dates: list[dt.date | None] = []
     seen: dict[tuple[str, str], int] = {}
-    for k, rec in enumerate(raw.to_dict("records"), start=1):
+    for k, rec in zip(raw.index.tolist(), raw.to_dict("records"), strict=True):
         key = (rec["intervention"], rec["indicator_id"])
         if rec["intervention"] not in known_interventions:
             bad(k, "intervention", rec["intervention"],
@@ -205,7 +208,9 @@ def read_tracker(path: str | Path, *, policy: Policy | None = None, today: dt.da
     out["section"] = out["intervention"].map(lambda x: meta[x][1])
     out["bodies"] = out["intervention"].map(lambda x: meta[x][2])
     out["post_policy"] = pd.Series([d is not None and d > end for d in dates], index=out.index, dtype=bool)
-    out["row"] = range(1, len(out) + 1)
+    out["row"] = raw.index.to_numpy()
+    out = out.reset_index(drop=True)
+    out.attrs = {"read_notes": raw.attrs["read_notes"]}
     return out
 
 

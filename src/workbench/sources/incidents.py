@@ -23,19 +23,20 @@ only a division or a multi-district city ("Karachi") is accepted as that divisio
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from workbench.errors import DataValidationError
+from workbench.errors import DataValidationError, ParameterError
 from workbench.geo.units import Registry, UnknownUnitsError, load_registry, normalize_name
 from workbench.schemas import PAKISTAN_BBOX, validate
+from workbench.sources.analyst_csv import read_analyst_csv
 
 SourceKind = Literal["incident_log", "annual_series"]
 KINDS: tuple[str, ...] = ("incident_log", "annual_series")
@@ -56,6 +57,8 @@ SERIES_LAYOUTS: tuple[str, ...] = ("pre2018", "current")
 KILLED_PARTS: tuple[str, ...] = ("killed_civilians", "killed_security", "killed_militants")
 #: A point may lie this far outside Pakistan's province polygons (coast, border) and still count as inside.
 BORDER_TOLERANCE_M = 5_000.0
+#: The earliest year an analyst's source may cover (Pakistan's independence).
+EARLIEST_YEAR = 1947
 #: District names are looked up in these alias sources, in order (then the analysts' ``any``).
 DISTRICT_ALIAS_SOURCES: tuple[str, ...] = ("census2023", "osm_districts", "census2017")
 
@@ -89,6 +92,8 @@ INCIDENT_LOG_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("injured", True, "persons injured (whole number >= 0)"),
     ColumnSpec("source", True, "where the incident is documented (report, press item, FIR)"),
     ColumnSpec("notes", False, "free text"),
+    ColumnSpec("distinct_from", False, "incident_id(s), separated by ';', of rows that are the same in every other "
+                                       "cell but are separate incidents (see 'Exact duplicates')"),
 )
 
 ANNUAL_SERIES_COLUMNS: tuple[ColumnSpec, ...] = (
@@ -133,8 +138,6 @@ def template_header(kind: SourceKind) -> list[str]:
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        from workbench.errors import ParameterError
-
         raise ParameterError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
 
 
@@ -182,40 +185,27 @@ class _Problems:
 def read_text_table(path: str | Path, kind: SourceKind) -> pd.DataFrame:
     """Read a CSV of a documented format as text: stripped cells, index = data row number (1-based).
 
-    Refuses a file that cannot be parsed, lacks a required column or has a column the format does
-    not know (a misspelt header would otherwise be ignored). Rows whose every cell is empty are
-    left out (their numbers are skipped).
+    Encoding and delimiter are detected (:func:`~workbench.sources.analyst_csv.read_analyst_csv`;
+    notes in ``attrs["read_notes"]``). Refuses a file that cannot be read as CSV, lacks a required
+    column or has a column the format does not know (a misspelt header would otherwise be ignored).
+    Rows whose every cell is empty are left out (their numbers are skipped).
     """
     _check_kind(kind)
-    p = Path(path)
-    file = str(p)
-    if not p.is_file():
-        raise DataValidationError(file, "file not found")
-    try:
-        raw = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig",
-                          skip_blank_lines=False)
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(file, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as "
-                                        "CSV UTF-8") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataValidationError(file, f"not a readable CSV file: {exc}") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+    file = str(path)
     spec = FORMATS[kind]
     known = [c.name for c in spec]
+    raw = read_analyst_csv(path, known)
     unknown = [c for c in raw.columns if c not in known]
     if unknown:
-        raise DataValidationError(file, f"unknown column(s) {unknown} for a {kind.replace('_', ' ')}; the format's "
+        raise DataValidationError(file, f"unknown column(s) {unknown} for an {kind.replace('_', ' ')}; the format's "
                                         f"columns are {known} (see docs/incidents.md)", column=unknown[0])
     missing = [c.name for c in spec if c.required and c.name not in raw.columns]
     if missing:
         raise DataValidationError(file, f"missing required column(s) {missing}; the format's columns are {known}",
                                   column=missing[0])
-    out = pd.DataFrame(index=pd.RangeIndex(1, len(raw) + 1, name="row"))
-    for c in known:
-        values = raw[c].to_numpy() if c in raw.columns else np.full(len(raw), "", dtype=object)
-        out[c] = pd.array([str(v).strip() for v in values], dtype="string")
-    empty_row = out.eq("").all(axis=1)
-    return out[~empty_row]
+    out = raw.reindex(columns=known, fill_value="").astype("string")
+    out.attrs = dict(raw.attrs)
+    return out
 
 
 def _parse_dates(text: pd.Series, column: str, problems: _Problems) -> pd.Series:
@@ -305,7 +295,7 @@ def _resolve_provinces(names: pd.Series, reg: Registry, file: str, column: str) 
 INCIDENT_LOG_SCHEMA = pa.DataFrameSchema(
     {
         "incident_id": pa.Column("string", unique=True, nullable=False),
-        "year": pa.Column("int64", pa.Check.in_range(1947, 2100), nullable=False),
+        "year": pa.Column("int64", pa.Check.in_range(EARLIEST_YEAR, 2100), nullable=False),
         "date_start": pa.Column("datetime64[ns]", nullable=False),
         "date_end": pa.Column("datetime64[ns]", nullable=False),
         "province_id": pa.Column("string", nullable=False),
@@ -324,7 +314,7 @@ INCIDENT_LOG_SCHEMA = pa.DataFrameSchema(
 
 ANNUAL_SERIES_SCHEMA = pa.DataFrameSchema(
     {
-        "year": pa.Column("int64", pa.Check.in_range(1947, 2100), nullable=False),
+        "year": pa.Column("int64", pa.Check.in_range(EARLIEST_YEAR, 2100), nullable=False),
         "unit_id": pa.Column("string", nullable=False),
         "layout": pa.Column("string", pa.Check.isin(list(SERIES_LAYOUTS)), nullable=False),
         "measure": pa.Column("string", pa.Check.isin(list(SERIES_MEASURES)), nullable=False),
@@ -338,7 +328,7 @@ ANNUAL_SERIES_SCHEMA = pa.DataFrameSchema(
 # --------------------------------------------------------------------------- the incident log
 
 def read_incident_log(path: str | Path, *, source_id: str | None = None, registry: Registry | None = None,
-                      check_points: bool = True) -> pd.DataFrame:
+                      check_points: bool = True, today: dt.date | None = None) -> pd.DataFrame:
     """Read and check an analyst's incident log.
 
     Parameters
@@ -350,6 +340,8 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     check_points:
         Check that coordinates lie in Pakistan's province polygons (OSM 2023, within 5 km); False
         keeps only the bounding-box check (tests without the data mirror).
+    today:
+        Dates after it are refused (default: today's date).
 
     Returns
     -------
@@ -359,13 +351,15 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     Raises
     ------
     DataValidationError
-        Unparseable date, negative or non-numeric count, duplicated incident id, coordinates
-        outside Pakistan, killed parts exceeding the total, a district outside its province, ...
+        Unparseable or future date, negative or non-numeric count, duplicated incident id, an exact
+        duplicate incident not marked ``distinct_from``, coordinates outside Pakistan, killed parts
+        exceeding the total, a district outside its province, a file not readable as CSV, ...
     UnknownUnitError
         A province or district the registry does not know.
     """
     reg = registry or load_registry()
     file = str(path)
+    last_day = pd.Timestamp(_today(today))
     t = read_text_table(path, "incident_log")
     ids = t["incident_id"]
     pr = _Problems(file, "incident_id", ids)
@@ -391,6 +385,11 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     date_start = date.where(t["date"].ne(""), start)
     date_end = date.where(t["date"].ne(""), end.where(t["date_end"].ne(""), start))
     pr.add((date_end < date_start).fillna(False), "date_end", "date_end is before date_start", t["date_end"])
+    for column, parsed in (("date", date), ("date_start", start), ("date_end", end)):
+        pr.add((parsed > last_day).fillna(False), column, f"date later than today ({last_day.date().isoformat()}): "
+               "an incident cannot lie in the future (a range ends today at the latest)", t[column])
+        pr.add((parsed.dt.year < EARLIEST_YEAR).fillna(False), column,
+               f"date before {EARLIEST_YEAR} (the earliest year a source may cover)", t[column])
 
     # places (text checks; resolution below)
     pr.add(t["province"].eq(""), "province", "'province' is empty (the province or territory is required)")
@@ -434,6 +433,7 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     pr.add(over, "killed", "killed_civilians + killed_security + killed_militants exceed killed", shown)
 
     pr.add(t["source"].eq(""), "source", "'source' is empty (say where the incident is documented)")
+    marks = _distinct_marks(t, pr)
     pr.raise_if_any()
 
     # places: registry
@@ -442,6 +442,12 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     _check_district_in_province(reg, t, province_id, district_id, pr)
     if check_points and has_xy.any():
         _check_points_in_pakistan(reg, t, lat, lon, has_xy, pr)
+    same = pd.DataFrame({
+        "date_start": date_start, "date_end": date_end, "province": province_id, "district": district_id,
+        "latitude": lat, "longitude": lon, "coord_precision": prec, "category": cat, "killed": killed, **parts,
+        "injured": injured, **{c: _same_text(t[c]) for c in ("perpetrator", "source", "notes")},
+    }, index=t.index)
+    _check_exact_duplicates(same, ids, marks, pr)
     pr.raise_if_any()
 
     out = pd.DataFrame({
@@ -476,7 +482,52 @@ def read_incident_log(path: str | Path, *, source_id: str | None = None, registr
     out.attrs["sources"] = [source_id] if source_id else []
     out.attrs["file"] = file
     out.attrs["kind"] = "incident_log"
+    out.attrs["read_notes"] = t.attrs["read_notes"]
     return out
+
+
+def _today(today: dt.date | None) -> dt.date:
+    if today is not None and not isinstance(today, dt.date):
+        raise ParameterError(f"today must be a datetime.date, found {type(today).__name__}")
+    return today or dt.date.today()
+
+
+def _same_text(text: pd.Series) -> pd.Series:
+    """Free text as compared for exact duplicates: case-folded, runs of white space as one space."""
+    return text.str.replace(r"\s+", " ", regex=True).str.casefold()
+
+
+def _distinct_marks(t: pd.DataFrame, pr: _Problems) -> dict[int, set[str]]:
+    """Each row's ``distinct_from`` ids; an id not in the file, or the row's own, is a problem."""
+    marks = {row: {i.strip() for i in cell.split(";") if i.strip()} for row, cell in t["distinct_from"].items()}
+    known = set(t["incident_id"])
+    unknown = pd.Series([bool(m - known) for m in marks.values()], index=t.index)
+    own = pd.Series([t.at[row, "incident_id"] in m for row, m in marks.items()], index=t.index)
+    pr.add(unknown, "distinct_from", "'distinct_from' names an incident_id that is not in this file",
+           t["distinct_from"])
+    pr.add(own, "distinct_from", "'distinct_from' names the row's own incident_id", t["distinct_from"])
+    return marks
+
+
+def _check_exact_duplicates(same: pd.DataFrame, ids: pd.Series, marks: dict[int, set[str]], pr: _Problems) -> None:
+    """Rows equal in every compared cell (``same``) are one incident counted twice, unless marked distinct.
+
+    Two such rows pass when either names the other in ``distinct_from``; otherwise the later row is
+    a problem naming the earlier one.
+    """
+    key = same.astype("string").fillna("")
+    repeated = key[key.duplicated(keep=False)]
+    for rows in repeated.groupby(list(key.columns), sort=False).groups.values():
+        rows = sorted(rows)
+        for k, later in enumerate(rows[1:], start=1):
+            earlier = next((r for r in rows[:k] if ids[r] not in marks[later] and ids[later] not in marks[r]), None)
+            if earlier is None:
+                continue
+            pr.rows.append({"row": int(later), "id": ids[later], "column": "distinct_from", "value": None,
+                            "problem": f"the same incident as row {int(earlier)} (incident_id {ids[earlier]!r}): "
+                                       "every cell but incident_id is the same (date, place, category, perpetrator, "
+                                       "counts, source, notes), so it would be counted twice. Delete one row, or, if "
+                                       f"they are two incidents, put {ids[earlier]!r} in this row's distinct_from"})
 
 
 def _check_district_in_province(reg: Registry, t: pd.DataFrame, province_id: pd.Series, district_id: pd.Series,
@@ -521,23 +572,25 @@ def _check_points_in_pakistan(reg: Registry, t: pd.DataFrame, lat: pd.Series, lo
 
 # --------------------------------------------------------------------------- the annual series
 
-def read_annual_series(path: str | Path, *, source_id: str | None = None,
-                       registry: Registry | None = None) -> pd.DataFrame:
+def read_annual_series(path: str | Path, *, source_id: str | None = None, registry: Registry | None = None,
+                       today: dt.date | None = None) -> pd.DataFrame:
     """Read and check a published annual series (one row per source x year x geography x measure).
 
     Returns :data:`SERIES_FRAME_COLUMNS`; ``unit_id`` is a province code (``PK-TA`` for FATA in
-    the pre-2018 layout) or ``PK`` for a national figure (``unit_level`` ``country``).
+    the pre-2018 layout) or ``PK`` for a national figure (``unit_level`` ``country``). A year after
+    ``today``'s (default: today's date) is refused.
 
     Raises
     ------
     DataValidationError
-        A non-numeric or negative value, a bad year, layout or measure, FATA in the current layout,
+        A non-numeric or negative value, a bad or future year, layout or measure, FATA in the current layout,
         an empty definition/citation/page, or the same source x year x geography x layout x measure twice.
     UnknownUnitError
         A geography the registry does not know.
     """
     reg = registry or load_registry()
     file = str(path)
+    this_year = _today(today).year
     t = read_text_table(path, "annual_series")
     pr = _Problems(file)
     for c in ("source", "geography", "unit", "definition", "citation", "page"):
@@ -545,7 +598,10 @@ def read_annual_series(path: str | Path, *, source_id: str | None = None,
     year_ok = t["year"].str.fullmatch(r"\d{4}").fillna(False)
     pr.add(~year_ok, "year", "'year' is not a four-digit year", t["year"])
     year = pd.to_numeric(t["year"].where(year_ok), errors="coerce")
-    pr.add(year_ok & ~year.between(1947, 2100), "year", "'year' outside 1947-2100", t["year"])
+    pr.add(year_ok & year.lt(EARLIEST_YEAR), "year", f"'year' before {EARLIEST_YEAR} (the earliest year a source "
+           "may cover)", t["year"])
+    pr.add(year_ok & year.gt(this_year), "year", f"'year' later than this year ({this_year}): a published figure "
+           "cannot be for a future year", t["year"])
     layout = t["layout"].str.lower()
     pr.add(~layout.isin(SERIES_LAYOUTS), "layout", f"'layout' is not one of {', '.join(SERIES_LAYOUTS)}",
            t["layout"])
@@ -610,13 +666,14 @@ def read_annual_series(path: str | Path, *, source_id: str | None = None,
     out.attrs["sources"] = [source_id] if source_id else []
     out.attrs["file"] = file
     out.attrs["kind"] = "annual_series"
+    out.attrs["read_notes"] = t.attrs["read_notes"]
     return out
 
 
 def read_source_file(path: str | Path, kind: SourceKind, *, source_id: str | None = None,
-                     registry: Registry | None = None) -> pd.DataFrame:
-    """Read a file of either format (``kind``), checked."""
+                     registry: Registry | None = None, today: dt.date | None = None) -> pd.DataFrame:
+    """Read a file of either format (``kind``), checked (dates after ``today`` refused)."""
     _check_kind(kind)
     if kind == "incident_log":
-        return read_incident_log(path, source_id=source_id, registry=registry)
-    return read_annual_series(path, source_id=source_id, registry=registry)
+        return read_incident_log(path, source_id=source_id, registry=registry, today=today)
+    return read_annual_series(path, source_id=source_id, registry=registry, today=today)

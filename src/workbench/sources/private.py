@@ -14,13 +14,26 @@ read re-checks the sha256 (:func:`resolve_private_path`): a file changed since r
 error until it is registered again (``workbench sources add ... --replace``).
 
 Reports show aggregates only (panels, series); the raw rows never reach a table or figure.
+
+Two safeguards hold for every change of the registry (:func:`add_source`, :func:`remove_source`):
+
+* a private folder that git would track is refused (:func:`refuse_tracked_private_dir`): inside a
+  git work tree, the folder must be ignored, or its files show in ``git status``;
+* the read-modify-write of the registry holds an exclusive lock (``fcntl.flock`` on
+  ``<private folder>/.registry.lock``), and the new registry is written to a temporary file,
+  flushed to disk and renamed into place (then the folder is flushed), so concurrent commands never
+  lose an entry and a crash leaves the old registry or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -31,10 +44,11 @@ import yaml
 
 from workbench.catalog import PROJECT_ROOT, load_catalog, sha256_of
 from workbench.errors import ChecksumError, DataValidationError, ParameterError, WorkbenchError
-from workbench.sources.incidents import KINDS, SourceKind, read_source_file
+from workbench.sources.incidents import EARLIEST_YEAR, KINDS, SourceKind, read_source_file
 
 PRIVATE_DIR_ENV = "WORKBENCH_PRIVATE_DIR"
 REGISTRY_FILE = "registry.yaml"
+LOCK_FILE = ".registry.lock"
 Sensitivity = Literal["public", "restricted", "confidential"]
 SENSITIVITIES: tuple[str, ...] = get_args(Sensitivity)
 _ID = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
@@ -98,10 +112,6 @@ class PrivateSource:
 # --------------------------------------------------------------------------- where
 
 
-#: The earliest year a registered source may cover (Pakistan's independence).
-EARLIEST_YEAR = 1947
-
-
 def private_dir() -> Path:
     """The private folder: ``$WORKBENCH_PRIVATE_DIR`` or ``data/private`` of the checkout (absolute)."""
     value = os.environ.get(PRIVATE_DIR_ENV)
@@ -111,6 +121,47 @@ def private_dir() -> Path:
 def registry_path() -> Path:
     """``<private folder>/registry.yaml``."""
     return private_dir() / REGISTRY_FILE
+
+
+def refuse_tracked_private_dir(folder: Path | None = None, files: tuple[Path, ...] = ()) -> None:
+    """Refuse a private folder (and files in it) that git would track.
+
+    Inside a git work tree, ``git check-ignore`` must report the registry's path (and each of
+    ``files``) as ignored. Outside a work tree, or without git, there is nothing to check.
+
+    Raises
+    ------
+    PrivateSourceError
+        A path git would track, naming the fix (a ``.gitignore`` line, or a folder elsewhere).
+    """
+    folder = folder or private_dir()
+    anchor = next(p for p in (folder, *folder.parents) if p.is_dir())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+    def git(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(anchor), *args], input=stdin, capture_output=True, text=True,
+                              env=env, timeout=60, check=False)
+
+    try:
+        top = git("rev-parse", "--show-toplevel")
+    except (OSError, subprocess.TimeoutExpired):
+        return  # no git on this machine
+    if top.returncode != 0:
+        return  # not inside a git work tree
+    probes = [str(folder / REGISTRY_FILE), *(str(f) for f in files)]
+    done = git("check-ignore", "--stdin", "-z", stdin="\0".join(probes) + "\0")
+    if done.returncode not in (0, 1):
+        raise PrivateSourceError(f"private folder {folder}: could not ask git whether it is ignored "
+                                 f"(git check-ignore: {done.stderr.strip()}); fix git, or use a folder outside the "
+                                 "work tree")
+    tracked = [p for p in probes if p not in set(done.stdout.split("\0"))]
+    if tracked:
+        root = Path(top.stdout.strip())
+        line = f"/{folder.relative_to(root)}/" if folder.is_relative_to(root) else f"{folder}/"
+        raise PrivateSourceError(
+            f"private folder {folder} lies in the git work tree {root}, and git would track {tracked[0]}: the "
+            "analyst's files and the registry would show in `git status` and could be committed. Add the line "
+            f"{line!r} to {root / '.gitignore'}, or set {PRIVATE_DIR_ENV} to a folder outside the work tree.")
 
 
 # --------------------------------------------------------------------------- reading the registry
@@ -186,29 +237,34 @@ def _recorded_path(path: Path) -> str:
 
 
 def _years(frame: pd.DataFrame, first_year: int | None, last_year: int | None, file: str) -> tuple[int, int]:
+    """The covered years: given (between 1947 and this year), or the rows' first and last (the readers refuse
+    dates before 1947 or after today)."""
     years = frame["year"]
-    if first_year is None or last_year is None:
-        if years.empty:
-            raise ParameterError(f"{file} holds no rows: give the years it covers (--first-year, --last-year)")
+    column = "year" if "geography_src" in frame else "date"
+    if (first_year is None or last_year is None) and years.empty:
+        raise ParameterError(f"{file} holds no rows: give the years it covers (--first-year, --last-year)")
+    this_year = date.today().year
+    for option, given in (("--first-year", first_year), ("--last-year", last_year)):
+        if given is not None and not EARLIEST_YEAR <= int(given) <= this_year:
+            raise ParameterError(f"{file}: coverage {option} {int(given)} is not plausible: years must lie between "
+                                 f"{EARLIEST_YEAR} and this year ({this_year}); covered years without incidents "
+                                 "count as zeros")
     first = int(years.min()) if first_year is None else int(first_year)
     last = int(years.max()) if last_year is None else int(last_year)
     if first > last:
-        raise ParameterError(f"first year {first} is after last year {last}")
-    this_year = date.today().year
-    if not (EARLIEST_YEAR <= first and last <= this_year):
-        raise ParameterError(f"coverage {first}-{last} is not plausible: years must lie between {EARLIEST_YEAR} "
-                             f"and this year ({this_year}); covered years without incidents count as zeros")
+        raise ParameterError(f"{file}: first year {first} is after last year {last}")
     outside = frame[~years.between(first, last)]
     if len(outside):
         r = outside.iloc[0]
         raise DataValidationError(file, f"year {int(r['year'])} lies outside the declared coverage {first}-{last}",
-                                  row=int(r["record"]), column="year" if "geography_src" in frame else "date")
+                                  row=int(r["record"]), column=column)
     return first, last
 
 
 def add_source(path: str | Path, *, kind: SourceKind, source_id: str, title: str, compiler: str,
                definition: str, licence: str = "", sensitivity: Sensitivity = "restricted",
-               first_year: int | None = None, last_year: int | None = None, replace: bool = False) -> PrivateSource:
+               first_year: int | None = None, last_year: int | None = None, replace: bool = False,
+               on_note: Callable[[str], None] | None = None) -> PrivateSource:
     """Check a file and register it (path and sha256) in the private registry.
 
     Parameters
@@ -230,6 +286,9 @@ def add_source(path: str | Path, *, kind: SourceKind, source_id: str, title: str
         Years the source covers; default the first and last year of its rows.
     replace:
         Re-register an existing id (e.g. after the file was corrected).
+    on_note:
+        Called with each note on how the file was read (an encoding other than UTF-8, a delimiter
+        other than the comma).
 
     Raises
     ------
@@ -238,6 +297,8 @@ def add_source(path: str | Path, *, kind: SourceKind, source_id: str, title: str
     ParameterError
         A bad id or option, an id already registered (without ``replace``), a file inside the
         checkout but outside the private folder.
+    PrivateSourceError
+        A private folder git would track; a file that changed while it was checked.
     """
     if kind not in KINDS:
         raise ParameterError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
@@ -250,40 +311,77 @@ def add_source(path: str | Path, *, kind: SourceKind, source_id: str, title: str
     p = Path(path).expanduser().resolve()
     if not p.is_file():
         raise ParameterError(f"file {p} not found")
-    existing = load_private_sources()
-    if source_id in existing and not replace:
-        raise ParameterError(f"source id {source_id!r} is registered already (file {existing[source_id].path}); "
-                             "pass replace=True (--replace) to register the file again")
     recorded = _recorded_path(p)
+    refuse_tracked_private_dir(files=(p,) if p.is_relative_to(private_dir()) else ())
+    _refuse_registered(source_id, load_private_sources(), replace)
+    sha256 = sha256_of(p)
     frame = read_source_file(p, kind, source_id=source_id)
+    if on_note is not None:
+        for note in frame.attrs["read_notes"]:
+            on_note(note)
+    if sha256_of(p) != sha256:
+        raise PrivateSourceError(f"file {p} changed while it was being checked; register it again once it is "
+                                 "complete (nothing was registered)")
     first, last = _years(frame, first_year, last_year, str(p))
-    entry = PrivateSource(id=source_id, kind=kind, path=recorded, sha256=sha256_of(p), title=title.strip(),
+    entry = PrivateSource(id=source_id, kind=kind, path=recorded, sha256=sha256, title=title.strip(),
                           compiler=compiler.strip(), definition=definition.strip(), licence=licence.strip(),
                           sensitivity=sensitivity, first_year=first, last_year=last, rows=int(len(frame)),
                           registered=date.today().isoformat())
-    existing[source_id] = entry
-    _write_registry(existing)
+    with _registry_lock():
+        sources = load_private_sources()
+        _refuse_registered(source_id, sources, replace)  # again: another command may have registered it meanwhile
+        sources[source_id] = entry
+        _write_registry(sources)
     return entry
+
+
+def _refuse_registered(source_id: str, sources: dict[str, PrivateSource], replace: bool) -> None:
+    if source_id in sources and not replace:
+        raise ParameterError(f"source id {source_id!r} is registered already (file {sources[source_id].path}); "
+                             "pass replace=True (--replace) to register the file again")
 
 
 def remove_source(source_id: str) -> None:
     """Take a source out of the registry (the file itself is left alone)."""
-    sources = load_private_sources()
-    get_source(source_id)
-    del sources[source_id]
-    _write_registry(sources)
+    with _registry_lock():
+        get_source(source_id)
+        sources = load_private_sources()
+        del sources[source_id]
+        _write_registry(sources)
+
+
+@contextmanager
+def _registry_lock() -> Iterator[None]:
+    """Hold the registry's lock (``<private folder>/.registry.lock``) of a folder git does not track."""
+    folder = private_dir()
+    refuse_tracked_private_dir(folder)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(folder / LOCK_FILE, "a", encoding="utf-8") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def _write_registry(sources: dict[str, PrivateSource]) -> None:
+    """Write the registry atomically: a flushed temporary file renamed into place, then the folder flushed."""
     path = registry_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"sources": [asdict(s) for s in sorted(sources.values(), key=lambda s: s.id)]}
     text = ("# The analyst's registered sources (workbench sources add). Not committed: data/private/ is ignored.\n"
             + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".registry-")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".registry-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    folder_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder_fd)
+    finally:
+        os.close(folder_fd)
 
 
 # --------------------------------------------------------------------------- using a registered source
