@@ -40,7 +40,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
                                  help="Print the workbench's version and exit."),
 ) -> None:
-    """SARC's workbench for NISP 2018: data catalog and panels, notebook reports, policy audit."""
+    """The options of ``workbench`` itself (the app's help text is set on ``app``)."""
 
 
 def _register_all() -> None:

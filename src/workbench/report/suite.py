@@ -60,7 +60,7 @@ class Suite:
 
 def suites_dir(project_root: Path) -> Path:
     """The folder of the named suites."""
-    return project_root / "notebooks" / "suites"
+    return notebooks_dir(project_root) / "suites"
 
 
 def notebooks_dir(project_root: Path) -> Path:
