@@ -195,9 +195,9 @@ def test_step_bar_counts_the_steps_and_prints_each(capsys):
     with step_bar(2, "data build") as progress:
         progress("violence: events placed")
         progress("drivers: the drivers panels")
-    err = capsys.readouterr().err
-    assert "building violence: events placed" in err and "building drivers: the drivers panels" in err
-    assert "2/2" in err and "done" in err
+    out = capsys.readouterr().out  # beside the build's other lines; errors alone go to stderr
+    assert "building violence: events placed" in out and "building drivers: the drivers panels" in out
+    assert "2/2" in out and "done" in out
 
 
 def test_transfer_bar_shows_bytes(capsys):

@@ -1,4 +1,5 @@
-"""Progress bars of the command line (rich, on stderr): the steps of a build, the bytes of a download."""
+"""Progress bars of the command line (rich): the steps of a build (stdout, beside its other lines), the bytes
+of a download (stderr)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from contextlib import contextmanager
 TransferCallback = Callable[[str, int, "int | None"], None]
 
 
-def _progress(*columns: object):
+def _progress(*columns: object, stderr: bool):
     from rich.console import Console
     from rich.progress import Progress
 
-    return Progress(*columns, console=Console(stderr=True), transient=False)
+    return Progress(*columns, console=Console(stderr=stderr), transient=False)
 
 
 @contextmanager
@@ -26,7 +27,7 @@ def step_bar(total: int, title: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with _progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn()) as progress:
+                   TimeElapsedColumn(), stderr=False) as progress:
         task = progress.add_task(title, total=total)
         started = 0
 
@@ -47,7 +48,8 @@ def transfer_bar() -> Iterator[TransferCallback]:
     """A bar per download, in bytes; the callback has the signature :data:`TransferCallback`."""
     from rich.progress import BarColumn, DownloadColumn, TextColumn, TransferSpeedColumn
 
-    with _progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn()) as progress:
+    with _progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   stderr=True) as progress:
         tasks: dict[str, object] = {}
 
         def update(dataset_id: str, done: int, total: int | None) -> None:
