@@ -36,8 +36,9 @@ verify: $(STAMP)
 build: $(STAMP)
 	$(WB) data build
 
+# JupyterLab at the project folder, opened in notebooks/ (as root it adds --allow-root itself).
 lab: $(STAMP)
-	$(WB) lab
+	$(WB) lab $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_data_layer.py

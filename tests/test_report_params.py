@@ -18,13 +18,15 @@ from workbench.errors import ParameterError
 from workbench.report import runner
 from workbench.report.params import (
     ParamSpec,
+    check_bounds,
+    format_cli_value,
     parse_cli_value,
     parse_parameters_source,
     read_parameters,
     split_assignment,
 )
 from workbench.report.run_id import fingerprint, make_run_id, notebook_source_digest, run_hash, tree_digest
-from workbench.report.suite import load_suite, resolve_suite_path
+from workbench.report.suite import load_suite, notebook_suite, resolve_suite_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,6 +107,69 @@ def test_grammar_errors_name_the_line_and_what_is_expected(source, message):
     assert "notebook t.ipynb, parameters cell, line" in str(info.value)
 
 
+def test_bounds_clauses_are_parsed_and_left_out_of_the_help():
+    specs = parse_parameters_source("\n".join([
+        "top_n: int = 15  # rows shown; min: 1",
+        "lag: int = 1  # years of lag; range: 1..5",
+        "share: float = 0.5  # a fraction; range: 0..1",
+        "start_year: int = 1989  # first year; years: source",
+        "end_year: int = 2021  # last year; years: ucdp_ged_pak; min: start_year",
+        "years: list[int] = [2017]  # census years; range: 1998..2023",
+        "note: str = ''  # free text; min is not a clause here",
+    ]))
+    assert (specs["top_n"].minimum, specs["top_n"].maximum, specs["top_n"].help) == (1, None, "rows shown")
+    assert (specs["lag"].minimum, specs["lag"].maximum, specs["lag"].help) == (1, 5, "years of lag")
+    assert (specs["share"].minimum, specs["share"].maximum) == (0, 1)
+    assert specs["start_year"].years == "source" and specs["start_year"].help == "first year"
+    assert (specs["end_year"].years, specs["end_year"].minimum) == ("ucdp_ged_pak", "start_year")
+    assert specs["note"].help == "free text; min is not a clause here" and specs["note"].minimum is None
+    assert specs["lag"].describe() == "lag: int (range: 1..5)"
+    assert specs["end_year"].describe() == "end_year: int (min: start_year, years of ucdp_ged_pak)"
+    assert specs["start_year"].bounds_text() == "years of violence_source"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("x: str = 'a'  # text; min: 1", "bounds \\(range:, min:, max:\\) apply to int, float or list\\[int\\]"),
+        ("x: int = 1  # n; range: 1-5", "expected 'range: LO..HI'"),
+        ("x: int = 1  # n; range: 5..1", "the range 5..1 is empty"),
+        ("x: int = 1  # n; min: 1; range: 1..2", "declared twice"),
+        ("x: int = 1  # n; min: 0.5", "the bound '0.5' is not a whole number"),
+        ("x: int = 1  # n; min: y", "the bound 'y' is neither a number nor an int or float parameter"),
+        ("x: int = 0  # n; min: 1", "default of 'x': 0 is below the minimum 1"),
+        ("x: list[int] = [3, 9]  # n; max: 5", "default of 'x': 9 is above the maximum 5"),
+        ("x: str = ''  # n; years: source", "'years:' applies to an int or list\\[int\\] parameter"),
+        ("x: int = 2000  # n; years: two sources", "expected 'years: source' or 'years: <source id>'"),
+    ],
+)
+def test_bounds_errors_name_the_line(source, message):
+    with pytest.raises(ParameterError, match=message) as info:
+        parse_parameters_source(source, where="notebook t.ipynb, parameters cell")
+    assert "notebook t.ipynb, parameters cell, line 1" in str(info.value)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000), st.integers(-1000, 1000))
+def test_check_bounds_accepts_exactly_the_values_inside(low, high, value):
+    spec = ParamSpec("x", "int", 0, minimum=low, maximum=high)
+    inside = low <= value <= high
+    try:
+        check_bounds(spec, value, where="x")
+    except ParameterError:
+        assert not inside
+    else:
+        assert inside
+    named = ParamSpec("y", "int", 0, minimum="x")
+    try:
+        check_bounds(named, value, where="y", values={"x": low, "y": value})
+    except ParameterError as exc:
+        assert value < low and f"below the minimum x = {low}" in str(exc)
+    else:
+        assert value >= low
+    check_bounds(named, value, where="y")  # a named bound needs the values: nothing to check without them
+
+
 def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("x: int = 1")]
@@ -176,6 +241,17 @@ def test_list_round_trip(strings, ints):
     assert parse_cli_value(ParamSpec("x", "list[str]", []), ",".join(strings)) == strings
     assert parse_cli_value(ParamSpec("x", "list[int]", []), ",".join(map(str, ints))) == ints
     assert parse_cli_value(ParamSpec("x", "list[str]", []), repr(strings)) == strings
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.data())
+def test_format_cli_value_parses_back(data):
+    kind = data.draw(st.sampled_from(["int", "float", "str", "bool", "list[str]", "list[int]"]))
+    strategies = {"int": st.integers(-10**9, 10**9), "float": st.floats(allow_nan=False, allow_infinity=False),
+                  "str": st.text(max_size=10), "bool": st.booleans(),
+                  "list[str]": st.lists(st.text(max_size=5), max_size=4), "list[int]": st.lists(st.integers(), max_size=4)}
+    value = data.draw(strategies[kind])
+    assert parse_cli_value(ParamSpec("x", kind, None), format_cli_value(value)) == value
 
 
 _values = {
@@ -272,8 +348,32 @@ def test_suite_names_resolve_to_notebooks_suites(project):
     write_suite(project / "notebooks" / "suites" / "quick.yaml", ["../../a"])
     assert resolve_suite_path("quick", project) == project / "notebooks" / "suites" / "quick.yaml"
     assert resolve_suite_path(str(project / "s.yaml"), project) == project / "s.yaml"
-    with pytest.raises(ParameterError, match="unknown suite 'nope'.*known suites: quick"):
+    with pytest.raises(ParameterError, match="unknown suite or notebook 'nope'.*known suites: quick"):
         resolve_suite_path("nope", project)
+
+
+def test_a_notebook_name_or_path_is_a_suite_of_one(project):
+    (project / "notebooks" / "suites").mkdir(parents=True)
+    write_notebook(project / "notebooks" / "10_one.ipynb", "level: str = 'province'  # one of: province, district")
+    assert resolve_suite_path("10_one", project) == project / "notebooks" / "10_one.ipynb"
+    assert resolve_suite_path(str(project / "a.ipynb"), project) == project / "a.ipynb"
+    with pytest.raises(ParameterError, match="notebook file .*zz.ipynb does not exist"):
+        resolve_suite_path(str(project / "zz.ipynb"), project)
+    with pytest.raises(ParameterError, match="notebooks: 10_one"):
+        resolve_suite_path("11_two", project)
+    suite = load_suite(project / "notebooks" / "10_one.ipynb")
+    assert suite == notebook_suite(project / "notebooks" / "10_one.ipynb")
+    assert suite.name == "10_one" and [n.stem for n in suite.notebooks] == ["10_one"] and suite.parameters == {}
+    plan = _plan(project, "level=district", suite="notebooks/10_one.ipynb")
+    assert plan.run_id.split("_", 1)[1].startswith("10_one_")
+    assert plan.notebooks[0].parameters == {"level": "district"}
+    with pytest.raises(ParameterError, match="unknown parameter 'draws': no notebook of suite '10_one'"):
+        _plan(project, "draws=2", suite="notebooks/10_one.ipynb")
+
+
+def test_a_suite_of_one_and_a_suite_file_of_the_same_notebook_have_different_run_ids(project):
+    write_suite(project / "only_a.yaml", ["a"])
+    assert _plan(project, suite="a.ipynb").full_hash != _plan(project, suite="only_a.yaml").full_hash
 
 
 def test_default_suite_lists_the_six_notebooks():

@@ -1,4 +1,4 @@
-"""`workbench run` end to end on test-built notebooks (6 notebook executions in all), and `workbench lab`."""
+"""`workbench run` end to end on test-built notebooks (6 notebook executions in all); `workbench lab`: tests/test_lab.py."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 from workbench.cli import app
 from workbench.report import runner
 from workbench.report.kernel import choose_kernel
-from workbench.report.lab import lab_command
 from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
 
 pytestmark = pytest.mark.slow
@@ -206,16 +205,3 @@ def test_kernel_is_this_interpreter():
     choice = choose_kernel()
     assert choice.executable == sys.executable
     assert choice.name in {"nisp-workbench", "python3"}
-
-
-def test_lab_command_opens_notebooks_with_the_project_kernel(monkeypatch, tmp_path):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv(OUTPUT_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv("WORKBENCH_DATA_MIRROR", os.path.relpath(tmp_path))
-    command = lab_command(ROOT, port=8899, browser=False)
-    assert command.argv[0] == str(Path(sys.executable).parent / "jupyter") and command.argv[1] == "lab"
-    assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in command.argv and "--no-browser" in command.argv
-    assert f"--MultiKernelManager.default_kernel_name={command.kernel}" in command.argv
-    assert "MPLBACKEND" not in command.env and OUTPUT_DIR_ENV not in command.env
-    assert command.env["WORKBENCH_DATA_MIRROR"] == str(tmp_path.resolve())
-    assert command.cwd == ROOT / "notebooks"

@@ -12,11 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workbench.cli.helptext import examples
+
 data_app = typer.Typer(help="Data catalog: verify the data sets, build the panels.", no_args_is_help=True)
 console = Console(stderr=False, width=160)
 
 
-@data_app.command("verify")
+@data_app.command("verify", epilog=examples("workbench data verify",
+                                            "WORKBENCH_DATA_MIRROR=/srv/mirror workbench data verify"))
 def verify_command(
     catalog: Annotated[Path | None, typer.Option(help="Another catalog file (default data/catalog.yaml).")] = None,
 ) -> None:
@@ -48,19 +51,22 @@ def verify_command(
     typer.echo(f"all {len(result)} data sets OK")
 
 
-@data_app.command("build")
+@data_app.command("build", epilog=examples("workbench data build", "workbench data build --check",
+                                           "workbench data build --out /tmp/processed"))
 def build_command(
     out: Annotated[Path | None, typer.Option(help="Write here instead of data/processed.")] = None,
     check: Annotated[bool, typer.Option(help="Rebuild into a temporary folder and compare with the committed "
                                               "files byte for byte; write nothing.")] = False,
 ) -> None:
     """Rebuild the derived tables of data/processed from the catalog's data sets."""
-    from workbench.panel.build import build
+    from workbench.cli.progress import step_bar
+    from workbench.panel.build import STEPS, build
     from workbench.store import PROCESSED_DIR
 
     if check:
         with tempfile.TemporaryDirectory() as tmp:
-            written = build(Path(tmp) / "processed", progress=lambda m: typer.echo(f"building {m}"))
+            with step_bar(len(STEPS), "data build") as progress:
+                written = build(Path(tmp) / "processed", progress=progress)
             differ = [p.name for p in written.values() if not (PROCESSED_DIR / p.name).exists()
                       or not filecmp.cmp(p, PROCESSED_DIR / p.name, shallow=False)]
             if differ:
@@ -68,7 +74,8 @@ def build_command(
                 raise typer.Exit(1)
             typer.echo(f"all {len(written)} tables in {PROCESSED_DIR} are reproduced byte for byte")
         return
-    written = build(out, progress=lambda m: typer.echo(f"building {m}"))
+    with step_bar(len(STEPS), "data build") as progress:
+        written = build(out, progress=progress)
     for name, path in written.items():
         typer.echo(f"wrote {path}")
     typer.echo(f"{len(written)} tables written")

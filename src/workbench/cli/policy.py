@@ -10,10 +10,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 import typer
+
+from workbench.cli.helptext import examples
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PolicyView = Literal["summary", "interventions", "priorities", "drivers", "geographies", "claims", "attention"]
 _VIEWS: tuple[str, ...] = PolicyView.__args__  # type: ignore[attr-defined]
@@ -26,6 +30,7 @@ tracker_app = typer.Typer(help="The implementation tracker: Annex A's indicators
 
 def print_table(df: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:
     """Print a frame as a rich table (empty cells for missing values)."""
+    import pandas as pd
     from rich.console import Console
     from rich.table import Table
 
@@ -38,7 +43,8 @@ def print_table(df: pd.DataFrame, title: str, columns: list[str] | None = None) 
     Console(width=200).print(table)
 
 
-@policy_app.command("show")
+@policy_app.command("show", epilog=examples("workbench policy show", "workbench policy show interventions --r H4",
+                                             "workbench policy show claims --csv claims.csv"))
 def policy_show(
     what: str = typer.Argument("summary", help=f"One of: {', '.join(_VIEWS)}."),
     r: str | None = typer.Option(None, "--r", help="Only this R (H1-H6) where the view has one."),
@@ -76,7 +82,9 @@ def policy_show(
         typer.echo(f"Note: {note}")
 
 
-@policy_app.command("scorecard")
+@policy_app.command("scorecard", epilog=examples(
+    "workbench policy scorecard", "workbench policy scorecard --level district --csv scorecard.csv",
+    "workbench policy scorecard --figure need_attention.png"))
 def policy_scorecard(
     level: str = typer.Option("province", "--level", help="province (pre-2018 layout) or district (2023 census)."),
     csv: Path | None = typer.Option(None, "--csv", help="Write the scorecard (all columns) to this CSV file."),
@@ -119,7 +127,7 @@ def policy_scorecard(
                   if card.attrs.get("not_ranked") else ""))
 
 
-@tracker_app.command("template")
+@tracker_app.command("template", epilog=examples("workbench tracker template data/private/tracker.csv"))
 def tracker_template(
     path: Path = typer.Argument(Path("data/policy/tracker_template.csv"), help="CSV file to write."),
 ) -> None:
@@ -130,7 +138,8 @@ def tracker_template(
     typer.echo(f"wrote {out} ({sum(1 for _ in out.open(encoding='utf-8')) - 1} indicator rows)")
 
 
-@tracker_app.command("check")
+@tracker_app.command("check", epilog=examples("workbench tracker check data/private/tracker.csv",
+                                                "workbench tracker check data/private/tracker.csv --by body"))
 def tracker_check(
     path: Path = typer.Argument(..., help="A filled tracker CSV."),
     by: str = typer.Option("r", "--by", help="Count progress by 'r' or by 'body'."),
@@ -227,6 +236,8 @@ def claims(
     console.print(f"[bold]Violence source[/]: {escape(violence_source)}, {escape(source_label(violence_source))}")
     for r in results:
         _print_claim(console, r)
+    import pandas as pd
+
     counts = pd.Series([r.verdict for r in results]).value_counts()
     console.print("Verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items())
                   + ". Rules and thresholds: docs/claims.md.")
@@ -236,4 +247,6 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the top-level app."""
     app.add_typer(policy_app, name="policy")
     app.add_typer(tracker_app, name="tracker")
-    app.command("claims")(claims)
+    app.command("claims", epilog=examples("workbench claims", "workbench claims --claim D3.deprived_regions_most_militancy",
+                                          "workbench claims --format csv --table sensitivity > sensitivity.csv",
+                                          "workbench claims --violence-source kp_ctd_log"))(claims)

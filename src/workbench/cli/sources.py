@@ -19,12 +19,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from workbench.cli.helptext import examples
+
 sources_app = typer.Typer(help="The analyst's own sources (incident logs, published annual series): register, "
                                "list, check.", no_args_is_help=True)
 console = Console(stderr=False, width=160)
 
 
-@sources_app.command("add")
+@sources_app.command("add", epilog=examples(
+    "workbench sources add data/private/kp_log.csv --kind incident_log --id kp_ctd_log "
+    "--title 'KP CTD incident log' --compiler 'KP CTD' --definition 'attacks reported to the CTD'",
+    "workbench sources add data/private/series.csv --kind annual_series --id pips_series --title 'PIPS annual "
+    "security report' --compiler PIPS --definition 'terrorist attacks' --replace"))
 def add_command(
     path: Annotated[Path, typer.Argument(help="The CSV file (in data/private/, or outside the checkout).")],
     kind: Annotated[str, typer.Option(help="incident_log or annual_series.")],
@@ -48,7 +54,7 @@ def add_command(
                f"{entry.last_year}, sha256 {entry.sha256[:12]}) in {registry_path()}")
 
 
-@sources_app.command("list")
+@sources_app.command("list", epilog=examples("workbench sources list"))
 def list_command() -> None:
     """List the registered sources."""
     from workbench.sources.private import check_sources, registry_path
@@ -67,7 +73,7 @@ def list_command() -> None:
     console.print(out)
 
 
-@sources_app.command("check")
+@sources_app.command("check", epilog=examples("workbench sources check"))
 def check_command() -> None:
     """Re-verify each file's sha256 and checks, and that git ignores the private folder; exit 1 on a problem."""
     from workbench.errors import WorkbenchError
@@ -96,7 +102,7 @@ def check_command() -> None:
     typer.echo(f"all {len(table)} registered sources OK")
 
 
-@sources_app.command("remove")
+@sources_app.command("remove", epilog=examples("workbench sources remove kp_ctd_log"))
 def remove_command(source_id: Annotated[str, typer.Argument(help="The registered id.")]) -> None:
     """Take a source out of the registry (the file is left alone)."""
     from workbench.sources.private import remove_source

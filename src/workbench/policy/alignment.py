@@ -105,6 +105,16 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ParameterError(f"argument '{name}' must be one of {list(allowed)}; found {value!r}")
 
 
+def check_scorecard_parameters(*, level: str, layout: str) -> None:
+    """Refuse a level and layout the scorecard cannot combine (district level is current layout only).
+
+    Called by :func:`need_table` and, before any kernel starts, by the report pre-flight.
+    """
+    _check_choice("level", level, LEVELS)
+    _check_choice("layout", layout, LAYOUTS)
+    if level == "district" and layout != "current":
+        raise ParameterError(f"level='district' with layout={layout!r}: district level uses the 2023 census "
+                             "districts, current layout; use layout='current' (or level='province')")
 
 
 # --------------------------------------------------------------------------- need (data)
@@ -159,13 +169,10 @@ def need_table(panel: pd.DataFrame, *, level: Level = "province", layout: Layout
         ``missing_reason`` ("" when present); ``attrs['sources']`` from the panel;
         ``attrs['not_ranked']``: indicator -> why it has no row (e.g. MPI at district level).
     """
-    _check_choice("level", level, LEVELS)
-    _check_choice("layout", layout, LAYOUTS)
+    check_scorecard_parameters(level=level, layout=layout)
     start, end = violence_years
     if not start <= end:
         raise ParameterError(f"violence_years must be (start, end) with start <= end; got {violence_years!r}")
-    if level == "district" and layout != "current":
-        raise ParameterError("district level uses the 2023 census districts, current layout: pass layout='current'")
     lay = panel[panel["layout"] == layout]
     unit_level = "province" if level == "province" else "district"
     lay = lay[lay["unit_level"] == unit_level]

@@ -9,12 +9,24 @@ parameter::
 
 The grammar: ``name: type = default  # help``, one per line, where type is one of
 ``int``, ``float``, ``str``, ``bool``, ``list[str]``, ``list[int]`` or ``Literal[...]`` (string or
-integer choices; the cell then needs ``from typing import Literal``). Choices may also be
-given in the help text, ``# one of: a, b, c``. Blank lines and comment lines are allowed.
+integer choices; the cell then needs ``from typing import Literal``). Blank lines and comment
+lines are allowed. The help text may end in clauses, each after a ``;``:
+
+``one of: a, b, c``
+    the allowed values (for a list: the allowed elements);
+``range: LO..HI``, ``min: LO``, ``max: HI``
+    inclusive bounds of a number (for ``list[int]``: of each element). A bound is a number, or
+    the name of another parameter of the cell (``end_year: int = 2021  # last year; min: start_year``);
+``years: source`` or ``years: <source id>``
+    a year (or list of years) that must lie in the years of the notebook's violence source
+    (``violence_source``, with its release options) or of the named source. Checked before any
+    kernel starts by :mod:`workbench.report.preflight`, for values set on the command line or in a
+    suite file; a notebook's default is cut to the source's years by the notebook itself.
 
 Values from the command line (``-p name=value``) are parsed by the declared type; values
 from a suite file must already have it. A bad name or value raises
-:class:`~workbench.errors.ParameterError` listing the valid names and types.
+:class:`~workbench.errors.ParameterError` listing the valid names and types; numbers outside
+bounds are checked by the pre-flight, which names the notebook.
 
 Examples
 --------
@@ -23,6 +35,9 @@ Examples
 ('province', 'district')
 >>> parse_cli_value(specs["level"], "district")
 'district'
+>>> top = parse_parameters_source("top_n: int = 15  # rows shown; min: 1")["top_n"]
+>>> top.help, top.minimum, top.describe()
+('rows shown', 1, 'top_n: int (min: 1)')
 """
 
 from __future__ import annotations
@@ -34,7 +49,7 @@ import math
 import re
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,7 +58,11 @@ from workbench.errors import ParameterError
 TypeName = Literal["int", "float", "str", "bool", "list[str]", "list[int]"]
 TYPES: tuple[str, ...] = ("int", "float", "str", "bool", "list[str]", "list[int]")
 TYPES_TEXT = "int, float, str, bool, list[str], list[int] or Literal[...]"
-_ONE_OF = re.compile(r"\bone of:\s*(?P<items>.+)$", re.IGNORECASE)
+_ONE_OF = re.compile(r"\bone of:\s*(?P<items>[^;]+)", re.IGNORECASE)
+#: A bounds clause of the help text: at its start or after a ``;``.
+_CLAUSE = re.compile(r"(?:^|;)\s*(?P<key>range|min|max|years)\s*:\s*(?P<value>[^;]*)", re.IGNORECASE)
+#: ``years: source``: the years of the notebook's own violence source.
+YEARS_OF_SOURCE = "source"
 _INT = re.compile(r"[+-]?\d+")
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
@@ -64,6 +83,11 @@ class ParamSpec:
         The comment after the declaration ('' when there is none).
     choices:
         Allowed values (for a list type: allowed elements), or None.
+    minimum, maximum:
+        Inclusive bounds of a number (of each element of a ``list[int]``): a number, the name of
+        another parameter of the cell, or None.
+    years:
+        ``"source"`` (the years of the notebook's violence source), a source id, or None.
     """
 
     name: str
@@ -71,13 +95,39 @@ class ParamSpec:
     default: Any
     help: str = ""
     choices: tuple[Any, ...] | None = None
+    minimum: int | float | str | None = None
+    maximum: int | float | str | None = None
+    years: str | None = None
+
+    @property
+    def prose(self) -> str:
+        """The help text without its ``one of:`` clause (the choices are listed apart)."""
+        return _ONE_OF.sub("", self.help).strip().strip(";").strip()
+
+    def bounds_text(self) -> str:
+        """The declared bounds in words (``range: 1..5``, ``min: start_year``, ``years of violence_source``), or ''."""
+        parts = []
+        if self.minimum is not None and self.maximum is not None:
+            parts.append(f"range: {self.minimum}..{self.maximum}")
+        elif self.minimum is not None:
+            parts.append(f"min: {self.minimum}")
+        elif self.maximum is not None:
+            parts.append(f"max: {self.maximum}")
+        if self.years == YEARS_OF_SOURCE:
+            parts.append("years of violence_source")
+        elif self.years is not None:
+            parts.append(f"years of {self.years}")
+        return ", ".join(parts)
 
     def describe(self) -> str:
-        """``name: type`` with the choices, for error messages and ``--help`` texts."""
+        """``name: type`` with the choices and bounds, for error messages and ``--help`` texts."""
         text = f"{self.name}: {self.type}"
+        extra = []
         if self.choices is not None:
-            text += " (one of: " + ", ".join(str(c) for c in self.choices) + ")"
-        return text
+            extra.append("one of: " + ", ".join(str(c) for c in self.choices))
+        if self.bounds_text():
+            extra.append(self.bounds_text())
+        return text + (f" ({'; '.join(extra)})" if extra else "")
 
 
 # --------------------------------------------------------------------------- the cell
@@ -151,6 +201,7 @@ def parse_parameters_source(source: str, *, where: str = "parameters cell") -> d
     comments = _comments_by_line(source)
     lines = source.splitlines()
     specs: dict[str, ParamSpec] = {}
+    lines_of: dict[str, str] = {}
     for stmt in tree.body:
         text = lines[stmt.lineno - 1].strip() if stmt.lineno <= len(lines) else ""
         at = f"{where}, line {stmt.lineno} `{text}`"
@@ -165,17 +216,24 @@ def parse_parameters_source(source: str, *, where: str = "parameters cell") -> d
         if name in specs:
             raise ParameterError(f"{at}: parameter '{name}' is declared twice")
         type_name, choices = _annotation(stmt.annotation, at)
-        help_text = " ".join(comments.get(n, "") for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
-        help_text = help_text.strip()
+        comment = " ".join(comments.get(n, "") for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+        help_text, bounds = _bounds_from_help(comment.strip(), type_name, at)
         try:
             raw_default = ast.literal_eval(stmt.value)
         except ValueError:
             raise ParameterError(f"{at}: the default must be a literal value (a number, a string, True/False, a list)") from None
         if choices is None:
             choices = _choices_from_help(help_text, type_name, at)
-        spec = ParamSpec(name=name, type=type_name, default=None, help=help_text, choices=choices)
+        spec = ParamSpec(name=name, type=type_name, default=None, help=help_text, choices=choices, **bounds)
         default = check_value(spec, raw_default, where=f"{at}: default of '{name}'")
-        specs[name] = ParamSpec(name=name, type=type_name, default=default, help=help_text, choices=choices)
+        check_bounds(spec, default, where=f"{at}: default of '{name}'")
+        specs[name] = replace(spec, default=default)
+        lines_of[name] = at
+    for name, spec in specs.items():
+        for bound in (spec.minimum, spec.maximum):
+            if isinstance(bound, str) and (bound not in specs or specs[bound].type not in ("int", "float")):
+                raise ParameterError(f"{lines_of[name]}: the bound {bound!r} is neither a number nor an int or "
+                                     "float parameter of this cell")
     return specs
 
 
@@ -206,6 +264,61 @@ def _annotation(node: ast.expr, at: str) -> tuple[TypeName, tuple[Any, ...] | No
             return "int", values
         raise ParameterError(f"{at}: Literal[...] takes string or integer choices, all of one type")
     raise ParameterError(f"{at}: unknown type `{ast.unparse(node)}`; the types are {TYPES_TEXT}")
+
+
+def _bounds_from_help(comment: str, type_name: TypeName, at: str) -> tuple[str, dict[str, Any]]:
+    """The help text without its bounds clauses, and the bounds (``minimum``, ``maximum``, ``years``)."""
+    bounds: dict[str, Any] = {}
+    for match in _CLAUSE.finditer(comment):
+        key, value = match.group("key").lower(), match.group("value").strip()
+        if key in bounds or (key == "range" and {"min", "max"} & set(bounds)) or (
+                key in ("min", "max") and "range" in bounds):
+            raise ParameterError(f"{at}: the bounds are declared twice (use one of range:, or min: and max:)")
+        bounds[key] = value
+    help_text = _CLAUSE.sub("", comment).strip().rstrip(";").strip()
+    out: dict[str, Any] = {}
+    if "years" in bounds:
+        if type_name not in ("int", "list[int]"):
+            raise ParameterError(f"{at}: 'years:' applies to an int or list[int] parameter, not {type_name}")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", bounds["years"]):
+            raise ParameterError(f"{at}: expected 'years: source' or 'years: <source id>', found "
+                                 f"'years: {bounds['years']}'")
+        out["years"] = bounds.pop("years")
+    if not bounds:
+        return help_text, out
+    if type_name not in ("int", "float", "list[int]"):
+        raise ParameterError(f"{at}: bounds (range:, min:, max:) apply to int, float or list[int] parameters, "
+                             f"not {type_name}")
+    if "range" in bounds:
+        low, sep, high = bounds["range"].partition("..")
+        if not sep or not low.strip() or not high.strip():
+            raise ParameterError(f"{at}: expected 'range: LO..HI' (e.g. range: 1..200), found 'range: {bounds['range']}'")
+        bounds = {"min": low, "max": high}
+    for key, field_name in (("min", "minimum"), ("max", "maximum")):
+        if key in bounds:
+            out[field_name] = _bound(bounds[key].strip(), type_name, at)
+    low, high = out.get("minimum"), out.get("maximum")
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
+        raise ParameterError(f"{at}: the range {low}..{high} is empty")
+    return help_text, out
+
+
+def _bound(text: str, type_name: TypeName, at: str) -> int | float | str:
+    """A bound: a number of the parameter's type, or the name of another parameter."""
+    if text.isidentifier():
+        return text
+    if _INT.fullmatch(text):
+        return int(text)
+    if type_name == "float":
+        try:
+            value = float(text)
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(value):
+                return value
+    expected = "a whole number" if type_name != "float" else "a number"
+    raise ParameterError(f"{at}: the bound {text!r} is not {expected} or a parameter name")
 
 
 def _choices_from_help(help_text: str, type_name: TypeName, at: str) -> tuple[Any, ...] | None:
@@ -260,6 +373,23 @@ def check_value(spec: ParamSpec, value: Any, *, where: str | None = None) -> Any
     return value
 
 
+def check_bounds(spec: ParamSpec, value: Any, *, where: str, values: Mapping[str, Any] | None = None) -> None:
+    """Refuse a number (each element of a list) outside the declared bounds.
+
+    A bound that names another parameter is checked only when ``values`` (the notebook's
+    resolved parameters) are given. The pre-flight checks every bound of a run's values; here,
+    :func:`parse_parameters_source` checks each default against its fixed bounds.
+    """
+    for item in value if isinstance(value, list) else [value]:
+        for bound, fails, word in ((spec.minimum, lambda b: item < b, "below the minimum"),
+                                   (spec.maximum, lambda b: item > b, "above the maximum")):
+            if bound is None or (isinstance(bound, str) and (values is None or bound not in values)):
+                continue
+            limit, named = (values[bound], f"{bound} = {values[bound]}") if isinstance(bound, str) else (bound, bound)
+            if fails(limit):
+                raise ParameterError(f"{where}: {item} is {word} {named} (declared: {spec.describe()})")
+
+
 def parse_cli_value(spec: ParamSpec, text: str) -> Any:
     """Parse a command-line string by the declared type.
 
@@ -309,6 +439,21 @@ def _parse_list(text: str, kind: str, where: str) -> list[Any]:
             raise ParameterError(f"{where}: expected list[int] (comma-separated integers), found {bad[0]!r}")
         return [int(i) for i in items]
     return items
+
+
+def format_cli_value(value: Any) -> str:
+    """A typed value as written after ``-p name=`` (the inverse of :func:`parse_cli_value`).
+
+    >>> format_cli_value(["state_based", "non_state"]), format_cli_value(True), format_cli_value(["a,b"])
+    ('state_based,non_state', 'true', "['a,b']")
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        if any(not isinstance(v, int) and ("," in v or v != v.strip() or v.startswith("[") or not v) for v in value):
+            return repr(value)
+        return ",".join(str(v) for v in value)
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def split_assignment(text: str) -> tuple[str, str]:

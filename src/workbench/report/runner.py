@@ -31,6 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 import workbench
 from workbench.errors import ParameterError
 from workbench.report import index as report_index
+from workbench.report import preflight
 from workbench.report.appendix import provenance_records
 from workbench.report.kernel import KernelChoice, choose_kernel
 from workbench.report.manifest import SCHEMA_VERSION, environment_info, git_state, read_manifest, write_manifest
@@ -166,6 +167,7 @@ def plan_run(
             raise ParameterError(f"{exc} (notebook {nb.stem} declares: {describe_specs(nb_specs.values())})") from None
         values.update(parsed_cli)
         planned.append(PlannedNotebook(name=nb.stem, path=nb.path, parameters=values))
+    preflight.check(planned, specs, suite=suite, cli=cli)
     if data_checksums is None:
         from workbench.catalog import catalog_checksums
         from workbench.sources.private import private_checksums

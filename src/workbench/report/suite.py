@@ -13,6 +13,9 @@ A suite is a YAML file (``notebooks/suites/<name>.yaml``)::
         parameters: {level: district}
 
 Values in the file must already have the declared type (an int is accepted for a float).
+
+A single notebook is a suite too: ``workbench run 10_violence`` (a name in ``notebooks/``) or the
+path of an ``.ipynb`` file runs that notebook alone, as a suite named after it.
 """
 
 from __future__ import annotations
@@ -57,35 +60,58 @@ class Suite:
 
 def suites_dir(project_root: Path) -> Path:
     """The folder of the named suites."""
-    return project_root / "notebooks" / "suites"
+    return notebooks_dir(project_root) / "suites"
+
+
+def notebooks_dir(project_root: Path) -> Path:
+    """The folder of the project's notebooks."""
+    return project_root / "notebooks"
 
 
 def resolve_suite_path(suite: str | Path, project_root: Path) -> Path:
-    """A suite name (``default``) or a path to a suite file, as an absolute path.
+    """A suite name (``default``), a notebook name (``10_violence``), or the path of a suite or notebook file.
+
+    A name is looked up among the suites first (``notebooks/suites/<name>.yaml``), then among
+    the notebooks (``notebooks/<name>.ipynb``).
 
     Raises
     ------
     ParameterError
-        Neither a file nor a known suite name; lists the known suites.
+        Neither a file nor a known suite or notebook name; lists the known ones.
     """
     candidate = Path(suite).expanduser()
     text = str(suite)
-    if candidate.suffix in (".yaml", ".yml") or "/" in text or candidate.is_file():
+    if candidate.suffix in (".yaml", ".yml", ".ipynb") or "/" in text or candidate.is_file():
         if candidate.is_file():
             return candidate.resolve()
-        raise ParameterError(f"suite file {candidate} does not exist")
-    named = suites_dir(project_root) / f"{text}.yaml"
-    if named.is_file():
-        return named.resolve()
-    known = sorted(p.stem for p in suites_dir(project_root).glob("*.yaml"))
+        raise ParameterError(f"{'notebook' if candidate.suffix == '.ipynb' else 'suite'} file {candidate} "
+                             "does not exist")
+    for named in (suites_dir(project_root) / f"{text}.yaml", notebooks_dir(project_root) / f"{text}.ipynb"):
+        if named.is_file():
+            return named.resolve()
+    suites = sorted(p.stem for p in suites_dir(project_root).glob("*.yaml"))
+    notebooks = sorted(p.stem for p in notebooks_dir(project_root).glob("*.ipynb"))
     raise ParameterError(
-        f"unknown suite '{text}': no file {named}; known suites: {', '.join(known) or '(none)'}; "
-        "or give the path of a suite file"
+        f"unknown suite or notebook '{text}': no file {suites_dir(project_root) / (text + '.yaml')} or "
+        f"{notebooks_dir(project_root) / (text + '.ipynb')}; known suites: {', '.join(suites) or '(none)'}; "
+        f"notebooks: {', '.join(notebooks) or '(none)'}; or give the path of a suite or notebook file"
     )
 
 
+def notebook_suite(path: str | Path) -> Suite:
+    """A suite of one notebook, named after it (``workbench run 10_violence``)."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ParameterError(f"notebook {path} does not exist")
+    name = _SAFE_NAME.sub("-", path.stem).strip("-") or "notebook"
+    identity = f"notebook {path.name}".encode()  # the notebook's own content is in the run id already
+    return Suite(name=name, path=path, sha256=hashlib.sha256(identity).hexdigest(),
+                 description=f"The notebook {path.stem} alone.", parameters={},
+                 notebooks=(SuiteNotebook(path=path),))
+
+
 def load_suite(path: str | Path) -> Suite:
-    """Read and check a suite file (notebooks exist, no notebook twice).
+    """Read and check a suite file (notebooks exist, no notebook twice); a notebook file is a suite of one.
 
     Raises
     ------
@@ -93,6 +119,8 @@ def load_suite(path: str | Path) -> Suite:
         A malformed file, or a notebook that does not exist.
     """
     path = Path(path).resolve()
+    if path.suffix == ".ipynb":
+        return notebook_suite(path)
     raw_bytes = path.read_bytes()
     try:
         raw = yaml.safe_load(raw_bytes) or {}
