@@ -430,7 +430,7 @@ def _looked(entry: DatasetEntry) -> list[str]:
 
 def locate(dataset_id: str, *, catalog: Catalog | None = None) -> tuple[str, Path] | None:
     """Where a data set's file is (``(label, path)``: override, shipped or cache), without reading it; else None."""
-    entry = (catalog or load_catalog())[dataset_id]
+    entry = (catalog if catalog is not None else load_catalog())[dataset_id]
     return next(((label, p) for label, p in locations(entry) if p.is_file()), None)
 
 
@@ -453,7 +453,7 @@ def resolve_path(dataset_id: str, *, catalog: Catalog | None = None, allow_downl
     DataSetMissingError
         Not in the override, ``data/raw/`` nor the cache, and the fallback could not provide it.
     """
-    cat = catalog or load_catalog()
+    cat = catalog if catalog is not None else load_catalog()
     entry = cat[dataset_id]
     for label, candidate in locations(entry):
         if candidate.is_file():
@@ -501,8 +501,8 @@ def _fallback(entry: DatasetEntry, target: Path, *, allow_download: bool) -> Pat
     url = fb["url"]
     if not url:
         raise DataSetMissingError(missing_message(
-            entry, f"No download address is known (fallback url is empty in {load_catalog().path}; set it when "
-                   "the publisher's address is known)."))
+            entry, "No download address is known (the catalog entry's fallback url is empty: set it when the "
+                   "publisher's address is known)."))
     with tempfile.TemporaryDirectory(dir=_mkdir(target.parent), prefix=".download-") as tmp:
         try:
             original = download(url, Path(tmp) / target.name, dataset_id=entry.id)
@@ -574,7 +574,7 @@ def verify(catalog: Catalog | None = None, ids: Iterable[str] | None = None) -> 
     ``shipped``, ``cache``, or empty); ``required`` is False for an optional data set, whose absence
     is no fault. Nothing is raised here; the command line turns any fault into an error.
     """
-    cat = catalog or load_catalog()
+    cat = catalog if catalog is not None else load_catalog()
     wanted = set(ids) if ids is not None else None
     rows = []
     for entry in cat.every:
@@ -604,7 +604,7 @@ def catalog_checksums(catalog: Catalog | None = None) -> dict[str, str]:
     An optional data set counts once its file is present (its pinned sha256, else the recorded one), so
     that a release appearing in the cache changes the run id of a run that may read it.
     """
-    cat = catalog or load_catalog()
+    cat = catalog if catalog is not None else load_catalog()
     out = {e.id: e.sha256 for e in cat}
     for e in cat.optional:
         if any(p.is_file() for _, p in locations(e)):
@@ -614,7 +614,7 @@ def catalog_checksums(catalog: Catalog | None = None) -> dict[str, str]:
 
 def credit(dataset_id: str, catalog: Catalog | None = None) -> str:
     """One short credit for a catalog data set: title (which names the publisher), version and vintage."""
-    return (catalog or load_catalog())[dataset_id].source_note
+    return (catalog if catalog is not None else load_catalog())[dataset_id].source_note
 
 
 def sources_of(*frames) -> list[str]:

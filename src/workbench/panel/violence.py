@@ -247,9 +247,9 @@ def years_note(panel: pd.DataFrame) -> str:
     rows = panel.drop_duplicates("year").set_index("year")
     parts = [f"{y}: {int(rows.at[y, 'months'])} of 12 months" for y in sel.get("partial_years", []) if y in rows.index]
     if sel.get("missing_years"):
-        parts.append(f"no data {year_span(sel['missing_years'])} (missing, not zero)")
+        parts.append(f"no data {year_span(sel['missing_years'])}: missing, not zero")
     if sel.get("provisional_years"):
-        parts.append(f"provisional {year_span(sel['provisional_years'])} (UCDP Candidate)")
+        parts.append(f"provisional {year_span(sel['provisional_years'])}: UCDP Candidate data")
     return "; ".join(parts)
 
 
@@ -292,7 +292,7 @@ def selection_label(panel: pd.DataFrame) -> str:
         text += f", {b.name}: {', '.join(chosen)}"
     note = years_note(panel)
     if note:
-        text += f" ({note})"
+        text += f"; {note}"
     elif panel.attrs.get("provisional"):
         text += " (provisional data)"
     return text

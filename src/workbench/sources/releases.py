@@ -104,6 +104,13 @@ class Release:
         return end, tuple(int(n) for n in re.findall(r"\d+", self.version))
 
 
+def covers(release: Release) -> str:
+    """What a release covers, in words: ``1989-2021``, or ``2026-01-01 to 2026-02-28`` for a Candidate release."""
+    if release.period is not None:
+        return f"{release.period[0]} to {release.period[1]}"
+    return f"{release.first_year}-{release.last_year}"
+
+
 def _release(entry: DatasetEntry) -> Release:
     spec = entry.extra["release"]
     where = f"catalog entry {entry.id!r}, release"
@@ -150,6 +157,18 @@ def ged_release(version: str) -> Release:
             return r
     raise ParameterError(f"ged_release must be one of {', '.join([*(r.version for r in ged), LATEST])} "
                          f"(the UCDP GED releases of data/catalog.yaml); got {version!r}")
+
+
+def find_release(name: str) -> Release:
+    """A release by its version (``22.1``, ``26.0.2``) or catalog id (``ucdp_ged_26_1``); ``latest``: the newest GED
+    release present."""
+    if name == LATEST:
+        return ged_release(LATEST)
+    for r in releases():
+        if name in (r.version, r.id):
+            return r
+    known = ", ".join(f"{r.version} ({r.id})" for r in releases())
+    raise ParameterError(f"unknown UCDP release {name!r}; the catalog's releases: {known}")
 
 
 def present_candidates() -> list[Release]:
@@ -303,4 +322,35 @@ def release_table() -> pd.DataFrame:
         })
     out = pd.DataFrame(rows, columns=RELEASE_COLUMNS)
     out.attrs["sources"] = [r.id for r in releases() if status.at[r.id, "status"] != "missing"]
+    return out
+
+
+def release_coverage() -> pd.DataFrame:
+    """Per release present and year: the months covered, whether provisional, and the Pakistan events and deaths
+    (best) it records, from its events (no placement). A year a Candidate release covers in part says so."""
+    rows = []
+    for r in releases():
+        if not present(r):
+            continue
+        events = release_events(r)
+        counted = events.groupby("year").agg(events=("id", "size"), deaths_best=("best", "sum"))
+        for year, months in r.months().items():
+            n = counted.loc[year] if year in counted.index else None
+            rows.append({"release": r.label, "id": r.id, "year": year, "months_covered": len(months),
+                         "provisional": r.provisional, "events": int(n["events"]) if n is not None else 0,
+                         "deaths_best": int(n["deaths_best"]) if n is not None else 0})
+    out = pd.DataFrame(rows, columns=["release", "id", "year", "months_covered", "provisional", "events",
+                                      "deaths_best"])
+    out.attrs["sources"] = list(dict.fromkeys(out["id"]))
+    return out
+
+
+def candidate_flags() -> pd.DataFrame:
+    """UCDP's check flags (``code_status``) of the Pakistan events of each Candidate release present."""
+    from workbench.sources.ucdp import code_status_counts
+
+    frames = [code_status_counts(release_events(r)).assign(release=r.label) for r in present_candidates()]
+    cols = ["release", "code_status", "events", "deaths_best", "share_of_events"]
+    out = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    out.attrs["sources"] = [r.id for r in present_candidates()]
     return out

@@ -15,9 +15,11 @@ message before anything is read. How many rows were of other countries is report
 is an error. A file with a header and no records is an error, never "0 events".
 
 When the typed parser meets something it cannot type (a stray field, an unclosed quote, a word in
-a count), the file is read again by the strict reference path (Python's ``csv`` module, record by
-record, in chunks), which names the record (row), the event id and the column of the first
-problem, or, when the value is one it accepts (``6.0`` for an integer), gives the same frame.
+a count, a record short of a count), the file is read again by the strict reference path (Python's
+``csv`` module, record by record, in chunks), which names the record (row), the event id and the
+column of the first problem, or, when the value is one it accepts (``6.0`` for an integer), gives
+the same frame. (A record short of only its last text fields, ``gwnoa``/``gwnob``, reads as if they
+were empty: pandas' parser cannot tell a missing field from an empty one there.)
 
 The schema (:data:`workbench.schemas.GED_SCHEMA`) refuses broken data with an error naming
 the file, the event id and the column: unique ``id``; deaths non-negative integers; ``best`` =
@@ -229,8 +231,7 @@ def _typed_chunks(opener: Opener, header: list[str]) -> Iterator[pd.DataFrame]:
         reader = pd.read_csv(raw, dtype=dtype, keep_default_na=False, na_values=[], chunksize=CHUNK_ROWS,
                              encoding="utf-8-sig", engine="c")
         for chunk in reader:
-            # a short record leaves its last field NaN (an empty field reads as ""): the reference path names it
-            if list(chunk.columns) != header or chunk[header[-1]].isna().to_numpy().any():
+            if list(chunk.columns) != header:
                 raise pd.errors.ParserError("the records do not line up with the header")
             chunk["record"] = np.arange(first, first + len(chunk))
             first += len(chunk)
