@@ -51,6 +51,16 @@ def test_its_rows_are_provisional_and_the_year_partial(candidate):
     assert "provisional" in candidate.label and "2026: 2 months" in candidate.label
 
 
+def test_the_pre2018_layout_is_refused_since_candidate_releases_code_no_fata(candidate):
+    events, _ = candidate.placed()
+    assert not events["adm_1"].eq("Federally Administered Tribal Areas").any()
+    assert events["adm_2"].isin(["Bajaur district", "Khyber district", "North Waziristan"]).sum() == 16
+    with pytest.raises(ParameterError, match="code the former FATA inside Khyber Pakhtunkhwa"):
+        candidate.panel("province", "pre2018")
+    with pytest.raises(ParameterError, match="layout='current'"):
+        select_panel(layout="pre2018", violence_source="ucdp_ged_pak+candidate")
+
+
 def test_after_ged_22_1_the_gap_is_refused_unless_allowed_and_then_missing_never_zero(mirror):
     with pytest.raises(ParameterError) as info:
         source_from_parameters("ucdp_ged_pak", "22.1", True, False)

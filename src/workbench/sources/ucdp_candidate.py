@@ -28,6 +28,21 @@ from workbench.sources.ucdp_ged import (DEFINITION, LEVELS, MEASURES, TYPES, Ucd
 #: The id of the Candidate releases present, combined (a single release keeps its catalog id).
 CANDIDATE_ID = "ucdp_candidate"
 LEVEL_ORDER = {"district": 0, "division": 1, "province": 2, "country": 3}
+#: Candidate releases code the former FATA inside Khyber Pakhtunkhwa (no FATA ``adm_1``), and FATA membership
+#: in the pre-2018 layout comes from that coding (docs/placement.md): only the current layout can be drawn.
+LAYOUTS = ("current",)
+NO_PRE2018 = ("UCDP Candidate releases code the former FATA inside Khyber Pakhtunkhwa (no 'Federally Administered "
+              "Tribal Areas' adm_1), so their events cannot be given to FATA: the pre-2018 layout would show FATA "
+              "without violence. Use layout='current'")
+
+
+class _CurrentLayoutOnly:
+    """Refuses the pre-2018 layout with the reason (:data:`NO_PRE2018`)."""
+
+    def check_level(self, level: str, layout: str = "current", district_set: str = "census2023") -> None:
+        if layout == "pre2018":
+            raise ParameterError(f"{self.label} ({self.id!r}): {NO_PRE2018}")
+        super().check_level(level, layout, district_set)
 
 
 def covered_months(candidates: Sequence[Release], after_year: int | None = None) -> dict[int, set[int]]:
@@ -40,7 +55,7 @@ def covered_months(candidates: Sequence[Release], after_year: int | None = None)
     return dict(sorted(out.items()))
 
 
-class UcdpCandidateSource(UcdpEventsSource):
+class UcdpCandidateSource(_CurrentLayoutOnly, UcdpEventsSource):
     """Candidate releases combined by event id (newest wins), counted over the months they cover.
 
     Parameters
@@ -71,8 +86,9 @@ class UcdpCandidateSource(UcdpEventsSource):
         years = list(self.months_covered)
         partial = tuple((y, len(m)) for y, m in self.months_covered.items() if len(m) < 12)
         holes = tuple((y, 0) for y in range(years[0], years[-1] + 1) if y not in self.months_covered)
-        self.coverage = Coverage(first_year=years[0], last_year=years[-1], levels=LEVELS, measures=MEASURES,
-                                 breakdown=TYPES, months=(*partial, *holes), provisional_years=tuple(years))
+        self.coverage = Coverage(first_year=years[0], last_year=years[-1], levels=LEVELS, layouts=LAYOUTS,
+                                 measures=MEASURES, breakdown=TYPES, months=(*partial, *holes),
+                                 provisional_years=tuple(years))
         spans = "; ".join(f"{y}: {len(m)} month{'s' if len(m) > 1 else ''}" for y, m in self.months_covered.items())
         self.label = f"{self.title} ({spans}, provisional)"
         self._placed: tuple[pd.DataFrame, pd.DataFrame] | None = None
@@ -110,7 +126,7 @@ class UcdpCandidateSource(UcdpEventsSource):
         return self.placed()[0].copy()
 
 
-class UcdpCombinedSource(ViolenceSource):
+class UcdpCombinedSource(_CurrentLayoutOnly, ViolenceSource):
     """A yearly GED release followed by Candidate releases after its last year.
 
     Parameters
@@ -154,8 +170,9 @@ class UcdpCombinedSource(ViolenceSource):
         self.label = (f"{base.label} + {cand.label}" + (f"; no data {year_span(gap)}" if gap else ""))
         self.definition = DEFINITION
         bc, cc = base.coverage, cand.coverage
-        self.coverage = Coverage(first_year=bc.first_year, last_year=cc.last_year, levels=LEVELS, measures=MEASURES,
-                                 breakdown=TYPES, months=(*bc.months, *((y, 0) for y in gap), *cc.months),
+        self.coverage = Coverage(first_year=bc.first_year, last_year=cc.last_year, levels=LEVELS, layouts=LAYOUTS,
+                                 measures=MEASURES, breakdown=TYPES,
+                                 months=(*bc.months, *((y, 0) for y in gap), *cc.months),
                                  provisional_years=cc.provisional_years)
         self.provenance = [*base.provenance, *cand.provenance]
         self.caveat = f"{base.caveat} {cand.caveat}" + (
