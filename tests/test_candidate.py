@@ -128,3 +128,33 @@ def test_several_candidate_releases_combine_by_id_newest_row_winning(tmp_path, m
     combined = resolve("ucdp_ged_pak", with_candidate=True, allow_gap=True)
     assert combined.candidate.version == "T.0.2, T.0.3"
     assert releases.present_candidates()[-1].version == "T.0.3"
+
+
+def test_an_unknown_place_name_names_the_release_the_row_and_the_value(tmp_path, monkeypatch, mirror):
+    from workbench.errors import UnknownUnitError
+
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "ucdp_candidate"
+    folder.mkdir(parents=True)
+    atlantis = ("Khyber Pakhtunkwa province", "Atlantis district", "34.000000", "71.500000")
+    path = write_ged(folder / "GEDEvent_vT_0_2.csv", [foreign(1, 2026), event(2, 2026, month=2),
+                                                       event(3, 2026, atlantis, month=2)], with_iso3=False)
+    entry = release_entry("cand_t_2", "ucdp_candidate/GEDEvent_vT_0_2.csv", path, family="candidate",
+                          version="T.0.2", period=("2026-02-01", "2026-02-28"))
+    use_catalog(monkeypatch, write_catalog(tmp_path, [entry], keep=("ucdp_ged_pak",)))
+    with pytest.raises(UnknownUnitError) as info:
+        resolve("cand_t_2").panel("province", "current")
+    msg = str(info.value)
+    assert "(UCDP Candidate T.0.2)" in msg and "row 3" in msg and "'Atlantis district'" in msg
+
+
+def test_a_release_that_is_not_present_fails_before_anything_is_computed(tmp_path, monkeypatch):
+    from workbench.errors import DataSetMissingError
+
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+    with pytest.raises(DataSetMissingError) as info:
+        resolve("ucdp_ged_pak", ged_release="25.1")
+    msg = str(info.value)
+    assert msg.startswith("UCDP GED 25.1 is not present") and "https://ucdp.uu.se/downloads/ged/ged251-csv.zip" in msg
+    assert str(tmp_path / "cache" / "ucdp_ged" / "ged251-csv.zip") in msg and "WORKBENCH_OFFLINE=1" in msg

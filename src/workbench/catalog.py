@@ -478,7 +478,7 @@ def where_to_put(entry: DatasetEntry) -> str:
 
 
 def missing_message(entry: DatasetEntry, why: str) -> str:
-    """The message of a data set that is not present: where it was looked for, why, how to obtain it, where to put it."""
+    """The message of a missing data set: where it was looked for, why, how to obtain it and where to put it."""
     looked = "; ".join(_looked(entry))
     pull = (f" With network, `workbench data pull {entry.id}` downloads it from {entry.fallback['url']}."
             if entry.fallback["kind"] == "download" and entry.fallback.get("url") else "")

@@ -190,8 +190,8 @@ def _check_size(size: int, limit: int, where: str) -> None:
     if size > limit:
         raise DataValidationError(
             where, f"the file is {size / 1e9:.2f} GB, more than the reader's limit of {limit / 1e9:.2f} GB (a global "
-                   "UCDP GED release is about 0.25 GB): this is no UCDP release the reader knows. Check the file, or cut "
-                   f"it to Pakistan (country_id {PAKISTAN_COUNTRY_ID}) first")
+                   "UCDP GED release is about 0.25 GB): this is no UCDP release the reader knows. Check the file, or "
+                   f"cut it to Pakistan (country_id {PAKISTAN_COUNTRY_ID}) first")
 
 
 # --------------------------------------------------------------------------- reading records
