@@ -20,6 +20,7 @@ and where to put it (:func:`require`). ``docs/releases.md`` is the analyst's gui
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import warnings
@@ -266,10 +267,11 @@ def _extract(release: Release, path: Path, source_sha: str) -> pd.DataFrame:
     }
     try:
         parquet.parent.mkdir(parents=True, exist_ok=True)
-        tmp = parquet.with_name(f".part-{parquet.name}")
-        events.to_parquet(tmp, index=False)
-        record["extract_sha256"] = sha256_of(tmp)
-        tmp.replace(parquet)
+        buffer = io.BytesIO()
+        events.to_parquet(buffer, index=False)
+        data = buffer.getvalue()
+        record["extract_sha256"] = hashlib.sha256(data).hexdigest()
+        write_atomic(parquet, data)  # a unique temporary file: kernels extracting at once do not collide
         write_atomic(sidecar, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
     except OSError as exc:  # a read-only cache: the extract is simply not kept
         warnings.warn(f"could not cache the Pakistan extract of {release.label} in {parquet.parent} ({exc}); it "

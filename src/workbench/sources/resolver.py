@@ -61,22 +61,30 @@ def ucdp_source(ged_release: str | None = None, with_candidate: bool | None = Fa
         The release is not present and cannot be downloaded here: the message says how to obtain it.
     """
     import workbench.sources.releases as releases
+    from workbench.sources.ucdp_ged import UcdpGedSource
 
-    release = releases.ged_release(ged_release or RELEASE_OPTIONS["ged_release"])
-    return _ucdp_release_source(release.id, bool(with_candidate), bool(allow_gap))
+    version = ged_release or RELEASE_OPTIONS["ged_release"]
+    if version == RELEASE_OPTIONS["ged_release"] and not with_candidate:
+        return UcdpGedSource()  # the shipped release, from its committed panels
+    return _ucdp_release_source(releases.ged_release(version).id, bool(with_candidate), bool(allow_gap))
 
 
 def _ucdp_release_source(release_id: str, with_candidate: bool, allow_gap: bool) -> ViolenceSource:
+    """A release (made present where it can be: downloaded, else an error saying how to obtain it), alone or
+    followed by the Candidate releases present."""
     import workbench.sources.releases as releases
     from workbench.sources.ucdp import DATASET_ID
+    from workbench.sources.ucdp_candidate import CANDIDATE_ID
     from workbench.sources.ucdp_ged import UcdpGedSource
 
     if release_id == DATASET_ID and not with_candidate:
-        return UcdpGedSource()  # the shipped release, from its committed panels
-    release = next(r for r in releases.releases() if r.id == release_id)
-    if not releases.present(release):
-        releases.require(release)  # downloads it where allowed; else says how to obtain it
-    candidates = tuple(r.id for r in releases.present_candidates()) if with_candidate else ()
+        return UcdpGedSource()
+    if release_id != CANDIDATE_ID:
+        release = next(r for r in releases.releases() if r.id == release_id)
+        if not releases.present(release):
+            releases.require(release)  # downloads it where allowed; else says how to obtain it
+    wanted = with_candidate or release_id == CANDIDATE_ID
+    candidates = tuple(r.id for r in releases.present_candidates()) if wanted else ()
     return _built(release_id, candidates, allow_gap)
 
 
@@ -85,10 +93,12 @@ def _built(release_id: str, candidates: tuple[str, ...], allow_gap: bool) -> Vio
     """One object per release and combination in a process, so that its panels are built once."""
     import workbench.sources.releases as releases
     from workbench.sources.ucdp import DATASET_ID
-    from workbench.sources.ucdp_candidate import UcdpCandidateSource, UcdpCombinedSource
+    from workbench.sources.ucdp_candidate import CANDIDATE_ID, UcdpCandidateSource, UcdpCombinedSource
     from workbench.sources.ucdp_ged import UcdpGedSource, UcdpReleaseSource
 
     by_id = {r.id: r for r in releases.releases()}
+    if release_id == CANDIDATE_ID:
+        return UcdpCandidateSource([by_id[c] for c in candidates])
     release = by_id[release_id]
     if release.family == "candidate":
         return UcdpCandidateSource([release])
@@ -102,7 +112,7 @@ def _ucdp_by_id(source_id: str, options: dict[str, Any]) -> ViolenceSource | Non
     """A UCDP release named by its id (``ged_release`` is then moot), the Candidate releases present
     (``ucdp_candidate``), or a yearly release followed by them (``<id>+candidate``); None for another id."""
     import workbench.sources.releases as releases
-    from workbench.sources.ucdp_candidate import CANDIDATE_ID, UcdpCandidateSource
+    from workbench.sources.ucdp_candidate import CANDIDATE_ID
 
     base_id = source_id.removesuffix(WITH_CANDIDATE)
     by_id = {r.id: r for r in releases.releases()}
@@ -110,14 +120,13 @@ def _ucdp_by_id(source_id: str, options: dict[str, Any]) -> ViolenceSource | Non
         return None
     release_options = {k: options.pop(k) for k in list(options) if k in RELEASE_OPTIONS}
     _no_options(source_id, options)
-    if source_id == CANDIDATE_ID:
-        return UcdpCandidateSource(releases.present_candidates())
     named = source_id.endswith(WITH_CANDIDATE)  # the id names the combination, its gap included
     with_candidate = named or bool(release_options.get("with_candidate"))
-    if by_id[base_id].family == "candidate" and with_candidate:
+    if source_id != CANDIDATE_ID and by_id[base_id].family == "candidate" and with_candidate:
         raise ParameterError(f"with_candidate appends Candidate releases to a yearly GED release; {base_id!r} is a "
                              "Candidate release itself")
-    return _ucdp_release_source(base_id, with_candidate, named or bool(release_options.get("allow_gap")))
+    return _ucdp_release_source(base_id, with_candidate and source_id != CANDIDATE_ID,
+                                named or bool(release_options.get("allow_gap")))
 
 
 def _incident_log(entry: Any, **options: Any) -> ViolenceSource:
@@ -218,9 +227,3 @@ def available() -> list[str]:
 
     return [*FIXED, *sorted(load_private_sources())]
 
-
-def available_releases() -> list[str]:
-    """The ids of the UCDP releases present (each resolves), oldest first."""
-    import workbench.sources.releases as releases
-
-    return [r.id for r in releases.releases() if releases.present(r)]
