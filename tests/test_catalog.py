@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 N_DATASETS = 32  # 31 of the first landing + the UCDP Candidate release 26.0.2
+N_OPTIONAL = 3  # UCDP GED 25.1 and 26.1, Candidate 26.0.8: not shipped, fetched on demand
 
 
 def test_every_entry_is_complete_and_its_checksum_matches_the_mirror_provenance(mirror):
@@ -36,13 +37,38 @@ def test_every_entry_is_complete_and_its_checksum_matches_the_mirror_provenance(
         assert entry.citation and entry.publisher and entry.reader
 
 
-def test_verify_lists_every_data_set_ok_and_where_it_was_found(mirror):
+def test_verify_lists_every_data_set_ok_and_where_it_was_found(mirror, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))  # an empty cache: no optional release present
     result = catalog.verify()
-    assert len(result) == N_DATASETS
-    assert set(result["status"]) == {"ok"}
+    assert len(result) == N_DATASETS + N_OPTIONAL
+    required = result[result["required"]]
+    assert len(required) == N_DATASETS and set(required["status"]) == {"ok"}
     expected = "override" if catalog.mirror_dir() else "shipped"
-    assert set(result["found_in"]) == {expected}
-    assert result["where"].str.startswith(f"{expected} ").all()
+    assert set(required["found_in"]) == {expected}
+    assert required["where"].str.startswith(f"{expected} ").all()
+    optional = result[~result["required"]]
+    assert set(optional["status"]) == {"missing"} and set(optional["found_in"]) == {""}
+
+
+def test_optional_entries_may_be_unpinned_but_required_ones_never(tmp_path):
+    ok = _entry("t.csv", b"x", id="opt", required=False, sha256=None,
+                fallback={"kind": "download", "url": "", "original_sha256": None, "transform": "none"})
+    cat = _write_catalog(tmp_path, [ok])
+    assert not cat["opt"].pinned and cat.optional == [cat["opt"]] and len(cat) == 0
+    with pytest.raises(CatalogError, match="or null for an optional data set"):
+        _write_catalog(tmp_path, [_entry("t.csv", b"x", sha256=None)])
+    with pytest.raises(CatalogError, match="required must be true or false"):
+        _write_catalog(tmp_path, [_entry("t.csv", b"x", required="no")])
+
+
+def test_run_checksums_count_an_optional_data_set_once_present(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))
+    data = b"a,b\n1,2\n"
+    cat = _write_catalog(tmp_path, [_entry("t.csv", data, id="opt", required=False)])
+    assert catalog.catalog_checksums(cat) == {}
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "t.csv").write_bytes(data)
+    assert catalog.catalog_checksums(cat) == {"opt": hashlib.sha256(data).hexdigest()}
 
 
 def test_every_file_under_data_raw_is_byte_for_byte_the_catalogued_one():
@@ -167,6 +193,7 @@ def test_mirror_only_data_set_missing_says_how_to_obtain_it(tmp_path, isolated):
 def test_no_mirror_and_no_network_fails_at_once(tmp_path, isolated, monkeypatch):
     catalog.set_mirror(None)
     monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
+    monkeypatch.setattr(catalog, "DOWNLOAD_RETRIES", 0)
     # a closed port on this machine: the connection is refused at once, as with no network
     fb = {"kind": "download", "url": "http://127.0.0.1:9/x.csv", "original_sha256": "0" * 64,
           "transform": "drop_hxl_row"}
@@ -174,10 +201,11 @@ def test_no_mirror_and_no_network_fails_at_once(tmp_path, isolated, monkeypatch)
     with pytest.raises(DataSetMissingError) as info:
         catalog.resolve_path("test_set", catalog=cat)
     assert "download from http://127.0.0.1:9/x.csv failed" in str(info.value)
-    assert "WORKBENCH_DATA_MIRROR" in str(info.value)
+    assert "WORKBENCH_DATA_MIRROR" in str(info.value) and "How to obtain it: Ask the test suite." in str(info.value)
     monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
-    with pytest.raises(DataSetMissingError, match="switched off"):
+    with pytest.raises(DataSetMissingError, match="switched off") as info:
         catalog.resolve_path("test_set", catalog=cat)
+    assert str(tmp_path / "cache" / "t.csv") in str(info.value)  # where to put it
 
 
 def test_unknown_id_and_malformed_catalog(tmp_path):
@@ -204,6 +232,7 @@ def test_drop_hxl_row_removes_exactly_the_tag_row():
 
 def test_download_fallback_checks_original_transforms_and_caches(tmp_path, isolated, monkeypatch):
     monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
+    monkeypatch.setattr(catalog, "DOWNLOAD_RETRIES", 0)
     served = tmp_path / "site"
     served.mkdir()
     (served / "extract.csv").write_bytes(HXL_FILE)
@@ -221,13 +250,33 @@ def test_download_fallback_checks_original_transforms_and_caches(tmp_path, isola
         server.shutdown()
         server.server_close()
         assert catalog.resolve_path("test_set", catalog=cat) == path  # from the cache, no network
-        # a publisher file that changed is refused before anything is cached
+        # the publisher is gone: refused at once
         (tmp_path / "cache" / "sub" / "t.csv").unlink()
-        bad_fb = dict(fb, original_sha256="1" * 64)
-        cat2 = _write_catalog(tmp_path, [_entry("sub/t.csv", expected, fallback=bad_fb)])
-        with pytest.raises(DataSetMissingError, match="failed"):  # server is closed now: refused at once
-            catalog.resolve_path("test_set", catalog=cat2)
+        with pytest.raises(DataSetMissingError, match="failed"):
+            catalog.resolve_path("test_set", catalog=cat)
     finally:
+        server.server_close()
+
+
+def test_a_download_that_differs_from_the_catalog_is_refused_before_anything_is_cached(tmp_path, isolated,
+                                                                                       monkeypatch):
+    monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
+    served = tmp_path / "site"
+    served.mkdir()
+    (served / "extract.csv").write_bytes(HXL_FILE)
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(served), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        fb = {"kind": "download", "url": f"http://127.0.0.1:{server.server_port}/extract.csv",
+              "original_sha256": "1" * 64, "transform": "drop_hxl_row"}
+        cat = _write_catalog(tmp_path, [_entry("sub/t.csv", b"x", fallback=fb)])
+        with pytest.raises(ChecksumError) as info:
+            catalog.resolve_path("test_set", catalog=cat)
+        assert "1" * 64 in str(info.value) and hashlib.sha256(HXL_FILE).hexdigest() in str(info.value)
+        assert not list((tmp_path / "cache").rglob("t.csv"))
+    finally:
+        server.shutdown()
         server.server_close()
 
 

@@ -177,7 +177,7 @@ def test_select_panel_reads_a_registered_log(registered):
     assert p.attrs["selection"]["years"] == [2016, 2019]
     assert p.attrs["measure"]["deaths"].startswith("persons killed")
     assert "testlog" in p.attrs["sources"]
-    assert list(p.columns) == ["layout", *KEY_COLUMNS[1:], "events", "deaths"]
+    assert list(p.columns) == ["layout", *KEY_COLUMNS[1:], "events", "deaths", "provisional", "months"]
     assert p["events"].sum() == 12 and p["deaths"].sum() == sum(int(r["killed"]) for r in incident_rows())
     same = panel_for("testlog", "province", "current")
     assert (p["deaths"].to_numpy() == same["killed"].to_numpy()).all()

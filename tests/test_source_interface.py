@@ -17,7 +17,7 @@ from workbench.geo.units import load_registry
 from workbench.panel.rates import violence_rates
 from workbench.panel.violence import select_panel
 from workbench.sources import resolver
-from workbench.sources.base import PANEL_KEY, Coverage, ViolenceSource, measure_columns
+from workbench.sources.base import PANEL_KEY, YEAR_COLUMNS, Coverage, ViolenceSource, measure_columns
 
 #: Made-up deaths a year per province (test data only).
 TINY_DEATHS = {"PK-PB": 10, "PK-SD": 40, "PK-KP": 90, "PK-TA": 30, "PK-BA": 60, "PK-IS": 1, "PK-GB": 0, "PK-JK": 0}
@@ -96,7 +96,8 @@ def test_a_new_kind_runs_through_a_claim(tiny):
 def test_the_shipped_ucdp_release_yields_the_one_schema(level):
     src = sources.resolve("ucdp_ged_pak")
     p = src.panel(level, "current")
-    assert list(p.columns) == [*PANEL_KEY, *measure_columns(src)]
+    assert list(p.columns) == [*PANEL_KEY, *measure_columns(src), *YEAR_COLUMNS]
+    assert not p["provisional"].any() and (p["months"] == 12).all()  # GED 22.1: final counts, every year whole
     assert p["injured"].isna().all()  # UCDP counts no injuries: missing, not zero
     assert (p["events"] >= 0).all() and p["events"].notna().all()
     assert p.attrs["sources"][0] == "ucdp_ged_pak" and "osm_districts" in p.attrs["sources"]  # events, placement

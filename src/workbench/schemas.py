@@ -45,6 +45,7 @@ GED_SCHEMA = pa.DataFrameSchema(
     {
         "id": pa.Column("int64", unique=True, nullable=False),
         "year": pa.Column("int64", pa.Check.in_range(1989, 2100), nullable=False),
+        "active_year": pa.Column("bool", nullable=False),  # written 1/0 (GED 22.1) or true/false (25.1 on)
         "type_of_violence": pa.Column("int64", pa.Check.isin([1, 2, 3]), nullable=False),
         "where_prec": pa.Column("int64", pa.Check.isin([1, 2, 3, 4, 5, 6, 7]), nullable=False),
         "event_clarity": pa.Column("int64", pa.Check.isin([1, 2]), nullable=False),

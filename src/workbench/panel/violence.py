@@ -12,7 +12,13 @@ other kind): what it can give is read from its coverage, never from its kind.
 * a breakdown (UCDP's ``violence_types``, a log's ``categories``) selects the counts of some of the
   source's categories only;
 * a source that does not cover every unit-year (a published series) must give every unit-year of
-  the window: nothing is filled in.
+  the window: nothing is filled in;
+* every row carries ``provisional`` (preliminary counts: UCDP Candidate releases) and ``months`` (the
+  months of its year covered: 12 for a full year, 0 for a year no release covers, whose counts are
+  missing, never zero).
+
+The notebooks' release parameters (``ged_release``, ``with_candidate``, ``allow_gap``) choose which
+UCDP release ``ucdp_ged_pak`` stands for: :func:`source_from_parameters`.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import pandas as pd
 from workbench.errors import ParameterError
 from workbench.geo.units import DISTRICT_SETS, LAYOUTS
 from workbench.sources import ViolenceSource, resolve
-from workbench.sources.resolver import DEFAULT_SOURCE
+from workbench.sources.base import YEAR_COLUMNS, year_span
+from workbench.sources.resolver import DEFAULT_SOURCE, RELEASE_OPTIONS
 from workbench.sources.ucdp_panels import VIOLENCE_TYPES
 
 Level = Literal["province", "district"]
@@ -41,6 +48,34 @@ SourceLike = str | ViolenceSource
 
 
 # --------------------------------------------------------------------------- sources
+
+
+def source_from_parameters(violence_source: SourceLike = UCDP_SOURCE,
+                           ged_release: str = RELEASE_OPTIONS["ged_release"],
+                           with_candidate: bool = RELEASE_OPTIONS["with_candidate"],
+                           allow_gap: bool = RELEASE_OPTIONS["allow_gap"]) -> ViolenceSource:
+    """The source the notebooks' parameters choose: ``violence_source`` with the UCDP release options.
+
+    ``ged_release`` (``22.1``, ``25.1``, ``26.1`` or ``latest``, the newest present) says which yearly
+    release ``ucdp_ged_pak`` stands for; ``with_candidate`` appends the UCDP Candidate releases present
+    after its last year (provisional rows); ``allow_gap`` accepts the years between them that nothing
+    covers (missing cells). An analyst's source ignores the three. ``source.id`` names the choice
+    itself (``ucdp_ged_26_1``, ``ucdp_ged_pak+candidate``): later calls given it read the same source.
+
+    Raises
+    ------
+    ParameterError
+        An unknown source or release, or a gap without ``allow_gap``.
+    DataSetMissingError
+        The release is not present and cannot be downloaded here (the message says how to obtain it).
+    """
+    try:
+        source = resolve(violence_source, ged_release=ged_release, with_candidate=with_candidate,
+                         allow_gap=allow_gap)
+    except ParameterError as exc:
+        raise ParameterError(f"violence_source: {exc}") from None
+    return source
+
 
 
 def source_years(violence_source: SourceLike) -> tuple[int, int]:
@@ -90,7 +125,9 @@ def check_common_parameters(*, start_year: int, end_year: int, level: str = "pro
                             deaths_estimate: str = "best", violence_types: Sequence[str] = VIOLENCE_TYPES,
                             district_set: str = "census2023", violence_source: SourceLike = UCDP_SOURCE,
                             categories: Sequence[str] | None = None) -> ViolenceSource:
-    """Refuse a bad combination of the notebooks' common parameters with a clear error; return the source."""
+    """Refuse a bad combination of the notebooks' common parameters with a clear error; return the source.
+
+    The years are checked against the source's own coverage (a newer release covers more years)."""
     if level not in LEVELS:
         raise ParameterError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     if layout not in LAYOUTS:
@@ -173,6 +210,7 @@ def select_panel(*, level: Level = "province", layout: str = "current", start_ye
     out = p[KEY].copy()
     out["events"] = _counts(events)
     out["deaths"] = _counts(deaths)
+    out[YEAR_COLUMNS] = p[YEAR_COLUMNS]
     out = out.reset_index(drop=True)
     if not source.coverage.complete:
         out = _require_every_cell(out, source, layout, start, end)
@@ -184,11 +222,35 @@ def select_panel(*, level: Level = "province", layout: str = "current", start_ye
                               "deaths_estimate": deaths_estimate,
                               **({"violence_types": types} if types is not None else
                                  {"categories": list(categories) if categories else "all"}),
-                              **({"district_set": district_set} if level == "district" else {})}
+                              **({"district_set": district_set} if level == "district" else {}),
+                              **year_notes(source, start, end)}
     out.attrs["measure"] = source.measure_labels(deaths_estimate, list(selected) if selected and categories else None)
     out.attrs["violence_source"] = source.id
-    out.attrs["provisional"] = source.provisional
+    out.attrs["provisional"] = bool(out["provisional"].any())
+    out.attrs["source_title"] = source.title
     return out
+
+
+def year_notes(source: ViolenceSource, start: int, end: int) -> dict[str, list[int]]:
+    """The years of ``start``-``end`` that are not whole, final counts: ``partial_years`` (some months only),
+    ``missing_years`` (no release covers them), ``provisional_years`` (preliminary counts)."""
+    cov = source.coverage
+    inside = range(start, end + 1)
+    return {"partial_years": [y for y in cov.partial_years if y in inside],
+            "missing_years": [y for y in cov.missing_years if y in inside],
+            "provisional_years": [y for y in cov.provisional_years if y in inside]}
+
+
+def years_note(panel: pd.DataFrame) -> str:
+    """In words, what a :func:`select_panel` frame's years hold beyond whole, final counts ('' when nothing)."""
+    sel = panel.attrs["selection"]
+    rows = panel.drop_duplicates("year").set_index("year")
+    parts = [f"{y}: {int(rows.at[y, 'months'])} of 12 months" for y in sel.get("partial_years", []) if y in rows.index]
+    if sel.get("missing_years"):
+        parts.append(f"no data {year_span(sel['missing_years'])}: missing, not zero")
+    if sel.get("provisional_years"):
+        parts.append(f"provisional {year_span(sel['provisional_years'])}: UCDP Candidate data")
+    return "; ".join(parts)
 
 
 def _counts(values: pd.Series) -> pd.Series:
@@ -218,7 +280,8 @@ def _require_every_cell(out: pd.DataFrame, source: ViolenceSource, layout: str, 
 
 
 def selection_label(panel: pd.DataFrame) -> str:
-    """A caption for a :func:`select_panel` frame: source, years, layout, what ``deaths`` counts, the breakdown."""
+    """A caption for a :func:`select_panel` frame: source, years, layout, what ``deaths`` counts, the breakdown,
+    and the years that are partial, missing or provisional."""
     sel = panel.attrs["selection"]
     source = resolve(panel.attrs["violence_source"])
     start, end = sel["years"]
@@ -227,7 +290,10 @@ def selection_label(panel: pd.DataFrame) -> str:
     chosen = sel.get(b.parameter) if b is not None else None
     if b is not None and chosen not in (None, "all") and set(chosen) != set(b.categories):
         text += f", {b.name}: {', '.join(chosen)}"
-    if source.provisional:
+    note = years_note(panel)
+    if note:
+        text += f"; {note}"
+    elif panel.attrs.get("provisional"):
         text += " (provisional data)"
     return text
 

@@ -7,8 +7,8 @@ value (names, types and choices: :mod:`workbench.report.params`); then it calls
 1. a number outside its declared bounds (``top_n: ...; min: 1``, ``end_year: ...; min: start_year``);
 2. a year outside the years of its source (``years: source``: the notebook's ``violence_source``,
    resolved with the release options the notebook declares; ``years: <source id>``: that source).
-   Only values set on the command line or in the suite file are checked: a notebook's default
-   stands, and the notebook cuts it to the years the source covers
+   Only values set on the command line or in the suite file are checked (0 stands for the source's
+   own last year): a notebook's default stands, and the notebook cuts it to the years the source covers
    (:func:`workbench.panel.violence.select_panel`), so the defaults work with every source;
 3. a combination of parameters that a package check refuses (:data:`RULES`), for every notebook
    that declares the parameters the check reads.
@@ -28,6 +28,8 @@ from workbench.errors import ParameterError, WorkbenchError
 from workbench.report.params import YEARS_OF_SOURCE, ParamSpec, check_bounds
 from workbench.report.suite import Suite
 
+#: A year parameter set to 0 stands for the source's own first or last year (``end_year: int = 0``).
+UNSET_YEAR = 0
 #: Options that choose a release of a violence source; passed to the resolver when a notebook declares them.
 RELEASE_OPTIONS: tuple[str, ...] = ("ged_release", "with_candidate", "allow_gap")
 
@@ -108,6 +110,8 @@ def check_years(specs: Mapping[str, ParamSpec], values: Mapping[str, Any], expli
         source = sources.get(spec.years)
         first, last = source.coverage.years
         for year in _items(values[name]):
+            if year == UNSET_YEAR:  # 0 stands for the source's own first or last year
+                continue
             if not first <= year <= last:
                 via = "violence_source " if spec.years == YEARS_OF_SOURCE else ""
                 raise ParameterError(
@@ -137,7 +141,13 @@ def _second_source(values: Mapping[str, Any], sources: SourceCache) -> None:
 def _violence_selection(values: Mapping[str, Any], sources: SourceCache) -> None:
     from workbench.panel.violence import check_common_parameters
 
-    check_common_parameters(**{**_keywords(check_common_parameters, values), "violence_source": sources.get()})
+    source = sources.get()
+    chosen = _keywords(check_common_parameters, values)
+    first, last = source.coverage.years
+    for name, own in (("start_year", first), ("end_year", last)):
+        if chosen.get(name) == UNSET_YEAR:
+            chosen[name] = own
+    check_common_parameters(**{**chosen, "violence_source": source})
 
 
 def _model_specification(values: Mapping[str, Any], sources: SourceCache) -> None:

@@ -18,6 +18,12 @@ Levels:
 * ``district``: a row per district of the district set and year, plus rows for what was located only
   to a division, a province or the country (``unit_level`` says which), so that sums stay whole.
 
+Two columns say how far each row's year is known (:data:`YEAR_COLUMNS`): ``provisional`` (True for
+preliminary counts, UCDP's Candidate releases) and ``months`` (the months of that year the source
+covers: 12 for a full year, 2 for a year known to the end of February, 0 for a year no release covers,
+whose measures are then missing). Both follow the source's :class:`Coverage`. A partial year is never
+read as a full one: no annual rate or year-on-year comparison is computed from it.
+
 Code outside :mod:`workbench.sources` never asks which kind a source is: it asks the coverage
 (``coverage.has("deaths_low")``, ``coverage.breakdown``) or calls the interface. A new kind is one
 module with a subclass and one entry of :mod:`workbench.sources.resolver` (``docs/architecture.md``).
@@ -50,6 +56,9 @@ MEASURES: dict[str, str] = {
 SERIES_MEASURES: dict[str, str] = {"incidents": "events", "killed": "deaths_best", "injured": "injured"}
 #: Key columns of every source panel.
 PANEL_KEY: list[str] = ["source_id", "layout", "unit_id", "unit_name", "unit_level", "province", "year"]
+#: Columns after the measures: preliminary counts, and the months of the year covered (12: a full year).
+YEAR_COLUMNS: list[str] = ["provisional", "months"]
+FULL_YEAR = 12
 NATIONAL_ID = "PK"
 NATIONAL_NAME = "Pakistan (total)"
 UNLOCATED_NAME = "Pakistan (not located to a province)"
@@ -79,6 +88,10 @@ class Coverage:
 
     ``complete`` is False for a source that may lack some unit-years inside its years (a published
     series that gives some provinces or years only): its panels then hold missing cells.
+    ``months`` lists the years not covered in full, as ``(year, months covered)`` pairs: a partial
+    year (``(2026, 2)``: January and February) or a year no release covers (``(2023, 0)``: every
+    measure missing); every other year is covered in full. ``provisional_years`` are the years of
+    preliminary counts.
     """
 
     first_year: int
@@ -89,16 +102,42 @@ class Coverage:
     breakdown: Breakdown | None = None
     complete: bool = True
     district_sets: tuple[str, ...] = DISTRICT_SETS
+    months: tuple[tuple[int, int], ...] = ()
+    provisional_years: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.measures if m not in MEASURES]
         if unknown or any(lv not in LEVELS for lv in self.levels):
             raise ParameterError(f"coverage: unknown measure(s) {unknown} or level(s) {list(self.levels)}; "
                                  f"measures: {', '.join(MEASURES)}; levels: {', '.join(LEVELS)}")
+        odd = [(y, m) for y, m in self.months if not (0 <= m < FULL_YEAR and self.first_year <= y <= self.last_year)]
+        if odd:
+            raise ParameterError(f"coverage: months must pair a year of {self.first_year}-{self.last_year} with 0-11 "
+                                 f"months covered (a full year is not listed); got {odd}")
 
     @property
     def years(self) -> tuple[int, int]:
         return self.first_year, self.last_year
+
+    def months_in(self, year: int) -> int:
+        """The months of ``year`` the source covers (12 for a full year, 0 for a year no release covers)."""
+        return dict(self.months).get(int(year), FULL_YEAR)
+
+    @property
+    def partial_years(self) -> tuple[int, ...]:
+        """Years covered in part only (some months): no annual figure is computed from them."""
+        return tuple(y for y, m in self.months if m > 0)
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        """Years inside the coverage that nothing covers (a gap between releases): every cell missing."""
+        return tuple(y for y, m in self.months if m == 0)
+
+    def full_years(self, start: int | None = None, end: int | None = None) -> list[int]:
+        """The years covered in full, within ``start``-``end`` (default the whole coverage)."""
+        lo = self.first_year if start is None else max(start, self.first_year)
+        hi = self.last_year if end is None else min(end, self.last_year)
+        return [y for y in range(lo, hi + 1) if self.months_in(y) == FULL_YEAR]
 
     def has(self, measure: str) -> bool:
         """True when the source counts ``measure`` (a key of :data:`MEASURES`)."""
@@ -116,7 +155,23 @@ class Coverage:
                  "measures " + ", ".join(self.measures)]
         if self.breakdown:
             parts.append(f"by {self.breakdown.name}")
+        parts += [f"{y}: {m} of 12 months" for y in self.partial_years for m in [self.months_in(y)]]
+        if self.missing_years:
+            parts.append(f"no data {year_span(self.missing_years)}")
+        if self.provisional_years:
+            parts.append(f"provisional {year_span(self.provisional_years)}")
         return "; ".join(parts)
+
+
+def year_span(years: Sequence[int]) -> str:
+    """Years in words: ``2022-2025``, ``2026``, or ``2019, 2022-2025`` for runs with holes."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
 
 
 class ViolenceSource(ABC):
@@ -140,7 +195,8 @@ class ViolenceSource(ABC):
     caveat:
         What an analyst must keep in mind when reading the counts (shown with audit results).
     provisional:
-        True when the counts are preliminary (UCDP Candidate releases): marked wherever they appear.
+        True when some of the counts are preliminary (UCDP Candidate releases): marked wherever they
+        appear; which years, ``coverage.provisional_years`` says, and each panel row's ``provisional``.
     """
 
     id: str
@@ -247,7 +303,8 @@ def measure_columns(source: ViolenceSource) -> list[str]:
 
 
 def conform(df: pd.DataFrame, source: ViolenceSource, *, level: str, layout: str) -> pd.DataFrame:
-    """Bring a panel into the one schema: key columns typed, every measure present (NaN where lacking)."""
+    """Bring a panel into the one schema: key columns typed, every measure present (NaN where lacking), and
+    ``provisional`` and ``months`` per row from the coverage (:data:`YEAR_COLUMNS`)."""
     out = df.copy()
     out["source_id"] = source.id
     out["layout"] = layout
@@ -256,10 +313,18 @@ def conform(df: pd.DataFrame, source: ViolenceSource, *, level: str, layout: str
             out[col] = np.nan
         elif col.split("_")[0] in ("events", "deaths", "injured") and not _counted(source, col):
             out[col] = np.nan
-    out = out[[*PANEL_KEY, *measure_columns(source)]].reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    cov = source.coverage
+    out["provisional"] = out["year"].isin(cov.provisional_years).astype(bool)
+    out["months"] = out["year"].map(cov.months_in).astype("int64")
+    uncovered = out["months"].eq(0)
+    if uncovered.any():  # a year nothing covers is missing, never zero
+        cols = measure_columns(source)
+        out[cols] = out[cols].astype("float64")
+        out.loc[uncovered, cols] = np.nan
+    out = out[[*PANEL_KEY, *measure_columns(source), *YEAR_COLUMNS]].reset_index(drop=True)
     for c in ("source_id", "layout", "unit_id", "unit_name", "unit_level", "province"):
         out[c] = out[c].astype("string")
-    out["year"] = out["year"].astype("int64")
     out.attrs["sources"] = list(dict.fromkeys([*df.attrs.get("sources", []), *source.provenance]))
     out.attrs["source_id"] = source.id
     out.attrs["coverage"] = source.coverage

@@ -15,8 +15,10 @@ In the pre-2018 layout a district is split by the events' own pre-2018 province 
 coding puts some of its events in FATA (e.g. Kohat holds the former FR Kohat): the key of a
 district panel is (``unit_id``, ``province``, ``year``).
 
-Years with no events are zeros, not missing. Columns are documented in ``docs/codebook.md``;
-:data:`PANEL_COLUMNS` fixes their order.
+Years with no events are zeros, not missing. The years are the release's (``first_year``,
+``last_year``; :data:`FIRST_YEAR`-:data:`LAST_YEAR` are those of the shipped GED 22.1, whose panels
+the build commits). Columns are documented in ``docs/codebook.md``; :data:`PANEL_COLUMNS` fixes
+their order.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import pandas as pd
 
 from workbench.errors import ParameterError
 from workbench.geo.units import DISTRICT_SETS, LAYOUTS, DistrictSet, Layout, Registry, load_registry
+
+#: The years of the shipped release, UCDP GED 22.1 (another release passes its own).
 FIRST_YEAR, LAST_YEAR = 1989, 2021
 
 VIOLENCE_TYPES = ("state_based", "non_state", "one_sided")
