@@ -71,8 +71,7 @@ def test_the_defaults_of_every_notebook_pass():
     (["start_year=1800"], "notebook 10_violence: parameter 'start_year': 1800 is outside the years of "
                           "violence_source 'ucdp_ged_pak' (UCDP GED 22.1: 1989-2021)"),
     (["end_year=2030"], "notebook 10_violence: parameter 'end_year': 2030 is outside the years"),
-    (["start_year=2015", "end_year=2010"], "notebook 10_violence: parameter 'end_year': 2010 is below the minimum "
-                                           "start_year = 2015"),
+    (["start_year=2015", "end_year=2010"], "notebook 10_violence: start_year 2015 is after end_year 2010"),
     (["need_year=1980"], "notebook 50_policy: parameter 'need_year': 1980 is outside the years of 'ucdp_ged_pak'"),
     (["claims_start_year=2012", "claims_end_year=2009"], "notebook 50_policy: parameter 'claims_end_year': 2009 is "
                                                          "below the minimum claims_start_year = 2012"),
