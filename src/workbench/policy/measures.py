@@ -115,11 +115,29 @@ def violence_by_group(ev: Evidence, spec: Spec, groups: Sequence[Sequence[str]],
     return df, sources, None
 
 
+def undefined_values(df: pd.DataFrame, measure: str, period: str) -> str | None:
+    """Why some groups of :func:`violence_by_group` have no value (deaths per event without events), or None."""
+    lacking = df.loc[df["value"].isna(), "group"].tolist()
+    if not lacking:
+        return None
+    why = (f"no incidents or events in {period}: deaths per incident is undefined" if measure == "violence.lethality"
+           else f"no value in {period}")
+    return f"no value for {', '.join(lacking)} ({why}); nothing is filled in"
+
+
+def value_text(value: float, measure: str, rank: float | None = None) -> str:
+    """A group's value as printed, with its rank: ``9.80 (1)``; a missing value reads ``no value``."""
+    if pd.isna(value):
+        return "no value"
+    return fmt(value, measure) + ("" if rank is None or pd.isna(rank) else f" ({int(rank)})")
+
+
 def group_numbers(df: pd.DataFrame, measure: str, ranks: pd.Series | None = None) -> pd.DataFrame:
-    """The long numbers of :func:`violence_by_group`: the measure per group, and the counts behind a ratio."""
+    """The long numbers of :func:`violence_by_group`: the measure per group (a missing value has no rank),
+    and the counts behind a ratio."""
     rows = []
     for i, r in df.iterrows():
-        rank = None if ranks is None else int(ranks.iloc[i])
+        rank = None if ranks is None or pd.isna(ranks.iloc[i]) else int(ranks.iloc[i])
         rows.append({"item": r["group"], "quantity": measure, "value": r["value"], "rank": rank})
         for q in ("events", "deaths", "person_years") if is_ratio(measure) else ():
             if q in r and pd.notna(r[q]):

@@ -23,11 +23,12 @@ import pandas as pd
 from workbench.policy.evidence import EQUAL_AREA_CRS, Evidence, layout_provinces
 from workbench.policy.measures import (
     VIOLENCE_MEASURES,
-    fmt,
     group_numbers,
     injured_by_unit,
     measure_text,
     national_series,
+    undefined_values,
+    value_text,
     violence_by_group,
 )
 from workbench.policy.nisp import Claim
@@ -42,6 +43,8 @@ from workbench.policy.specs import (
     long_numbers,
 )
 from workbench.policy.verdicts import (
+    CANNOT,
+    Judgement,
     percent_text,
     ranked,
     rule_approx,
@@ -83,12 +86,14 @@ def run_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     values = pd.Series(df["value"].to_numpy(), index=df["group"])
     target = group_label(claim.geography)
     above = [group_label(g) for g in claim.expected.above] if claim.expected.above else None
-    judgement = rule_rank(values, target, claim.expected.rank or 1, highest_first=highest, above=above)
+    undefined = undefined_values(df, measure, spec.period)
+    judgement = (Judgement(CANNOT, undefined) if undefined else
+                 rule_rank(values, target, claim.expected.rank or 1, highest_first=highest, above=above))
     ranks = ranked(values, highest).reset_index(drop=True)
-    order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable")
+    order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable", na_position="last")
     used = measure_text(measure, spec, ev)
     observed = f"{used}, {spec.period}: " + "; ".join(
-        f"{r.group} {fmt(r.value, measure)} ({int(r.rank)})" for r in order.itertuples())
+        f"{r.group} {value_text(r.value, measure, r.rank)}" for r in order.itertuples())
     return Outcome(judgement, observed, group_numbers(df, measure, ranks), used, sources)
 
 
@@ -221,7 +226,7 @@ def run_need_vs_violence(claim: Claim, spec: Spec, ev: Evidence, params: AuditPa
     rank_o, rank_n = ranked(outcome, True), ranked(need, True)
     observed = ("MPI %: " + "; ".join(f"{k} {v:g} ({int(rank_n[k])})" for k, v in need.items())
                 + f" | {violence}, {spec.period}: "
-                + "; ".join(f"{k} {fmt(v, measure)} ({int(rank_o[k])})" for k, v in outcome.items()))
+                + "; ".join(f"{k} {value_text(v, measure, rank_o[k])}" for k, v in outcome.items()))
     nums = pd.concat([group_numbers(df, measure, rank_o.reset_index(drop=True)),
                       long_numbers({"item": k, "quantity": "mpi_headcount_pct", "value": v, "rank": int(rank_n[k])}
                                    for k, v in need.items())], ignore_index=True)
