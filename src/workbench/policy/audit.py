@@ -110,7 +110,7 @@ def _expected_text(c: Claim) -> str:
     elif c.comparison == "rank_order":
         parts.append(" > ".join(group_label(g) for g in e.order))
     elif c.comparison == "peak_then_decline":
-        parts.append(f"peak in {e.peak_year}, decline after")
+        parts.append(e.qualifier or f"peak in {e.peak_year}, decline after")
     elif c.comparison == "within_range":
         parts.append(f"{e.low:g}-{e.high:g} {e.value_unit or ''}".strip())
     elif c.comparison == "association_highest":
