@@ -165,7 +165,7 @@ def _print_claim(console: object, result: object) -> None:
     lines = [f"[{_VERDICT_STYLE[r.verdict]}]{r.verdict.upper()}[/]{provisional}  {escape(r.reason)}",
              f"[bold]quote[/] ({escape(r.source)}, {escape(r.section)}): \"{escape(r.quote)}\"",
              f"[bold]claim[/]: {escape(r.expected)}"]
-    if r.parts is not None and len(r.parts):
+    if len(r.parts):
         for p in r.parts[r.parts["scenario"] == "primary"].itertuples():
             lines.append(f"[bold]part {escape(p.part)}[/] ({escape(p.statement)}): "
                          f"[{_VERDICT_STYLE[p.verdict]}]{escape(p.verdict)}[/]: {escape(p.reason)}")
@@ -184,16 +184,8 @@ def _print_claim(console: object, result: object) -> None:
     if r.provisional_note:
         lines.append(f"[bold]provisional[/]: {escape(r.provisional_note)}")
     lines.append(f"[bold]violence source[/]: {escape(r.violence_source)}")
-    alternatives = r.scenarios[~r.scenarios["kind"].isin(["primary", "reading", "measure"])]
-    if len(alternatives):
-        if r.changed_by:
-            changed = alternatives[alternatives["changes_verdict"]]
-            detail = "; ".join(f"{s.scenario} ({s.description}): {s.verdict}" for s in changed.itertuples())
-            lines.append(f"[bold]sensitivity[/]: {len(alternatives)} alternatives; the verdict changes under "
-                         f"{escape(detail)}")
-        else:
-            lines.append(f"[bold]sensitivity[/]: the verdict holds under all {len(alternatives)} alternatives "
-                         f"({escape(', '.join(alternatives['scenario']))})")
+    if r.sensitivity_text:
+        lines.append(f"[bold]sensitivity[/]: {escape(r.sensitivity_text)}")
     for caveat in r.caveats:
         lines.append(f"[bold]caveat[/]: {escape(caveat)}")
     lines.append(f"[dim]{escape(describe_sources(r.sources))}[/]")

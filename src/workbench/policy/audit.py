@@ -24,7 +24,7 @@ UCDP's actor and conflict coding, event records it does not have (``source.event
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -81,7 +81,7 @@ class ClaimResult:
     scenarios: pd.DataFrame
     numbers: pd.DataFrame
     violence_source: str = DEFAULT_SOURCE
-    parts: pd.DataFrame | None = None
+    parts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARTS_COLUMNS))
     provisional: bool = False
     provisional_note: str = ""
     lacking: str = ""
@@ -90,10 +90,21 @@ class ClaimResult:
     @property
     def parts_text(self) -> str:
         """The primary specification's parts and their verdicts: ``peak: not supported; decline: supported``."""
-        if self.parts is None or self.parts.empty:
-            return ""
         primary = self.parts[self.parts["scenario"] == "primary"]
         return "; ".join(f"{p.part}: {p.verdict}" for p in primary.itertuples())
+
+    @property
+    def sensitivity_text(self) -> str:
+        """The sensitivity alternatives in one sentence: how many, and those under which the verdict changes."""
+        alternatives = self.scenarios[~self.scenarios["kind"].isin(["primary", "reading", *INFORMING_KINDS])]
+        if alternatives.empty:
+            return ""
+        changed = alternatives[alternatives["changes_verdict"]]
+        if changed.empty:
+            return (f"the verdict holds under all {len(alternatives)} alternatives "
+                    f"({', '.join(alternatives['scenario'])})")
+        return (f"{len(alternatives)} alternatives; the verdict changes under "
+                + "; ".join(f"{s.scenario} ({s.description}): {s.verdict}" for s in changed.itertuples()))
 
 
 # --------------------------------------------------------------------------- one claim
@@ -217,8 +228,8 @@ def _provisional(verdict: str, deciding: list[tuple[Spec, Outcome]], procedure: 
     specification or a reading), or counts the source marks provisional (UCDP Candidate events)."""
     if verdict == CANNOT:
         return False, ""
-    notes = [f"[{s.scenario}] " * (s.kind != "primary") + f"years lacking in the source ({o.lacking}) could change "
-             "the verdict: it is given over the years covered" for s, o in deciding
+    notes = [("" if s.kind == "primary" else f"[{s.scenario}] ") + f"years lacking in the source ({o.lacking}) "
+             "could change the verdict: it is given over the years covered" for s, o in deciding
              if o.provisional and o.judgement.verdict != CANNOT]
     if procedure.reads != "other" and ev.source.provisional:
         notes.append(f"{ev.source_label}: provisional counts (preliminary, to be revised by the publisher)")
@@ -359,7 +370,7 @@ def sensitivity_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
 def parts_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
     """One row per part of each compound claim and specification (:data:`PARTS_COLUMNS`): the part's
     statement, verdict, reason and numbers, and beside them the verdict derived from the parts."""
-    frames = [r.parts for r in results if r.parts is not None]
+    frames = [r.parts for r in results if len(r.parts)]
     df = pd.concat(frames, ignore_index=True) if frames else _parts_frame("", [], DEFAULT_SOURCE)
     return _with_attrs(df, results)
 

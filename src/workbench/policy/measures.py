@@ -107,13 +107,6 @@ class YearsCovered:
         covered = tuple(y for y in self.covered if y in other.covered)
         return YearsCovered(self.start, self.end, covered, lacking, tuple(dict.fromkeys([*self.units, *other.units])))
 
-    def describe(self) -> str:
-        """One sentence for a result: the years covered and those lacking."""
-        if self.complete:
-            return ""
-        return (f"years lacking in the source: {self.text()}; computed over the years covered "
-                f"({year_ranges(self.covered) or 'none'})")
-
 
 def covered_years(counts: pd.DataFrame, units: Iterable[str], columns: Sequence[str], start: int,
                   end: int) -> YearsCovered:
@@ -128,6 +121,7 @@ def covered_years(counts: pd.DataFrame, units: Iterable[str], columns: Sequence[
 
 
 def no_year_gap(ev: Evidence, spec: Spec, what: str, years: YearsCovered) -> SourceGap:
+    """The gap of a source that gives no year of the spec's period with figures for ``what``."""
     first, last = ev.source_years
     return SourceGap(f"{ev.violence_source!r} ({ev.source_label}, covering {first}-{last}) gives no year of "
                      f"{spec.period} with figures for {what} (lacking: {years.text()}): nothing is filled in")
@@ -288,7 +282,7 @@ def national_series(ev: Evidence, spec: Spec, column: str) -> NationalSeries:
     return NationalSeries(national[national.index.isin(years.covered)], sources, years, tuple(summed))
 
 
-def injured_by_unit(ev: Evidence, spec: Spec, units: Sequence[str], layout: str,
+def injured_by_unit(ev: Evidence, units: Sequence[str], layout: str,
                     years: Sequence[int]) -> tuple[pd.Series | None, str]:
     """Persons injured per unit over ``years``, or None and why not (the source counts none, or not for
     every unit and year: nothing is filled in)."""

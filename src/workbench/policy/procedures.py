@@ -24,9 +24,9 @@ from workbench.formatting import year_ranges
 from workbench.policy.evidence import EQUAL_AREA_CRS, Evidence, layout_provinces
 from workbench.policy.measures import (
     VIOLENCE_MEASURES,
-    group_numbers,
     YearsCovered,
     covered_years,
+    group_numbers,
     injured_by_unit,
     measure_text,
     national_series,
@@ -213,7 +213,7 @@ def run_casualties(claim: Claim, spec: Spec, ev: Evidence, params: AuditParamete
     deaths = float(sub["deaths"].sum())
     by_unit = sub.groupby("unit_id")["deaths"].sum()
     tol = _tolerance(claim, params)
-    injured, why_not = injured_by_unit(ev, spec, claim.geography, "pre2018", years.covered)
+    injured, why_not = injured_by_unit(ev, claim.geography, "pre2018", years.covered)
     rows = [{"item": where, "quantity": "deaths", "value": deaths, "rank": None},
             *[{"item": SHORT_NAMES.get(u, u), "quantity": "deaths", "value": v, "rank": None}
               for u, v in by_unit.items()]]

@@ -1,7 +1,9 @@
 """Verdict rules of the claims audit: pure functions from numbers to a verdict and its reason.
 
 A compound claim ("the abatement ... from its peak in 2014": a peak, and a decline after it) is
-judged part by part and its verdict derived by :func:`combine_parts`. Each rule states its threshold in its arguments (what "approximately" means, how much decline is
+judged part by part and its verdict derived by :func:`combine_parts`.
+
+Each rule states its threshold in its arguments (what "approximately" means, how much decline is
 "considerable", ...); the procedures (:mod:`workbench.policy.procedures`) choose the rule and the
 numbers for each claim.
 The verdicts are ``supported``, ``not supported``, ``mixed`` and ``cannot be tested with available

@@ -166,26 +166,18 @@ def _claim_section(r: ClaimResult) -> str:
            "</span></h3>", f"<blockquote>“{_e(r.quote)}”</blockquote>",
            f"<p><b>Claim</b>: {_e(r.expected)}<br><b>Verdict</b>: {_verdict(r.verdict, r.provisional)} "
            f"{_e(r.reason)}</p>"]
-    if r.parts is not None and len(r.parts):
+    if len(r.parts):
         primary = r.parts[r.parts["scenario"] == "primary"]
         out.append("<p><b>Parts</b> (the claim's verdict is derived from them: supported only if every part is; "
                    "see Rules)</p>" + _table(primary, ["part", "statement", "verdict", "reason", "observed"]))
+    informing = "; ".join(f"{s.description}: {s.verdict} ({s.observed})"
+                          for s in r.scenarios[r.scenarios["kind"] == "measure"].itertuples())
     dl = [("Numbers", r.observed), ("Measure stated", r.measure_stated), ("Measure used", r.measure_used),
-          ("Proxy", r.proxy), ("Other measure (informs, does not decide)", r.measure_note),
-          ("Period", r.period_used), ("Years lacking in the source", r.lacking),
-          ("Provisional", r.provisional_note), ("Violence source", r.violence_source)]
-    informing = r.scenarios[r.scenarios["kind"] == "measure"]
-    if len(informing) and not r.measure_note:
-        dl.append(("Other measure (informs, does not decide)", "; ".join(
-            f"{s.description}: {s.verdict} (agrees)" if s.verdict == r.verdict else f"{s.description}: {s.verdict}"
-            for s in informing.itertuples())))
-    alternatives = r.scenarios[~r.scenarios["kind"].isin(["primary", "reading", "measure"])]
-    if len(alternatives):
-        changed = alternatives[alternatives["changes_verdict"]]
-        dl.append(("Sensitivity", f"{len(alternatives)} alternatives; " + (
-            "the verdict changes under " + "; ".join(f"{s.scenario} ({s.description}): {s.verdict}"
-                                                   for s in changed.itertuples())
-            if len(changed) else "the verdict holds under all of them")))
+          ("Proxy", r.proxy), ("Other measure (informs, does not decide)", informing),
+          ("Where it disagrees", r.measure_note), ("Period", r.period_used),
+          ("Years lacking in the source", r.lacking), ("Provisional", r.provisional_note),
+          ("Violence source", r.violence_source)]
+    dl.append(("Sensitivity", r.sensitivity_text))
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in dl if v)
     if r.caveats:
         items += "<dt>Caveats</dt><dd><ul>" + "".join(f"<li>{_e(c)}</li>" for c in r.caveats) + "</ul></dd>"
