@@ -239,9 +239,9 @@ def _provisional(verdict: str, deciding: list[tuple[Spec, Outcome]], procedure: 
 def _measure_note(claim: Claim, done: list[tuple[Spec, Outcome]]) -> str:
     """Where a measure the claim does not state disagrees with the one it states (which decides)."""
     primary = done[0][1].judgement.verdict
-    notes = [f"{s.description}: {o.judgement.verdict} ("
+    notes = [f"{s.scenario}: {o.judgement.verdict} ("
              + ("; ".join(f"{p.name}: {p.judgement.verdict}" for p in o.parts) or o.judgement.reason)
-             + f"), against {primary} on the stated measure; the claim states {claim.measure_stated!r}, which decides"
+             + f"), against {primary} on the measure the claim states ({claim.measure_stated!r}), which decides"
              for s, o in done if s.kind in INFORMING_KINDS and o.judgement.verdict not in (primary, CANNOT)]
     return "; ".join(notes)
 
