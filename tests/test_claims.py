@@ -34,16 +34,18 @@ from workbench.policy.verdicts import (
     NOT_SUPPORTED,
     SUPPORTED,
     VERDICTS,
+    combine_parts,
     combine_readings,
     rule_approx,
     rule_decline,
+    rule_decline_from,
     rule_lower_bound_approx,
-    rule_peak_then_decline,
+    rule_peak_year,
     rule_rank,
     rule_rank_order,
     rule_share_above,
     rule_share_in_range,
-    rule_top_k,
+    rule_top_units,
 )
 
 finite = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -101,10 +103,11 @@ def test_rule_rank_is_order_free_and_finds_the_extremes(values: list[float], dat
     assert rule_rank(shuffled, target, rank).verdict == SUPPORTED
 
 
-def test_rule_rank_checks_the_units_above() -> None:
+def test_rule_rank_names_the_units_above() -> None:
     values = {"KP+FATA": 9.0, "Balochistan": 2.0, "Sindh": 0.3, "Punjab": 0.1}
-    assert rule_rank(values, "Sindh", 3, above=["KP+FATA", "Balochistan"]).verdict == SUPPORTED
-    assert rule_rank(values, "Sindh", 2, above=["KP+FATA"]).verdict == NOT_SUPPORTED
+    three = rule_rank(values, "Sindh", 3)
+    assert three.verdict == SUPPORTED and "ranked before it: KP+FATA, Balochistan" in three.reason
+    assert rule_rank(values, "Sindh", 2).verdict == NOT_SUPPORTED
     with pytest.raises(ParameterError, match="not among the compared units"):
         rule_rank(values, "FATA", 1)
 
@@ -120,29 +123,63 @@ def test_rule_rank_order(values: list[float]) -> None:
     assert rule_rank_order(s, swapped, 0.5).verdict == MIXED
 
 
-def test_rule_top_k_parts() -> None:
-    need = {"FATA": 74, "Balochistan": 71, "KP": 49, "Sindh": 43}
-    assert rule_top_k(need, {"FATA": 9, "Balochistan": 5, "KP": 1, "Sindh": 0}, ["FATA", "Balochistan"], 2).verdict \
-        == SUPPORTED
-    assert rule_top_k(need, {"FATA": 9, "Balochistan": 1, "KP": 5, "Sindh": 0}, ["FATA", "Balochistan"], 2).verdict \
-        == MIXED
-    assert rule_top_k(need, {"FATA": 0, "Balochistan": 1, "KP": 5, "Sindh": 9}, ["FATA", "Balochistan"], 2).verdict \
-        == NOT_SUPPORTED
+@settings(deadline=None, max_examples=60)
+@given(values=st.lists(st.integers(0, 1000), min_size=3, max_size=8, unique=True), data=st.data())
+def test_rule_top_units(values: list[int], data: st.DataObject) -> None:
+    s = pd.Series(values, index=[f"U{i}" for i in range(len(values))], dtype=float)
+    k = data.draw(st.integers(1, len(values) - 1))
+    top = list(s.sort_values(ascending=False).index[:k])
+    rest = list(s.sort_values(ascending=False).index[k:])
+    assert rule_top_units(s, top, k).verdict == SUPPORTED
+    assert rule_top_units(s, rest[:k], k).verdict == NOT_SUPPORTED  # none of the named among the top
+    if k > 1:
+        assert rule_top_units(s, [top[0], *rest[:k - 1]], k).verdict == MIXED
 
 
 @settings(deadline=None, max_examples=60)
 @given(base=st.lists(st.integers(0, 500), min_size=6, max_size=12), data=st.data())
-def test_rule_peak_then_decline(base: list[int], data: st.DataObject) -> None:
+def test_a_peak_is_a_maximum(base: list[int], data: st.DataObject) -> None:
     years = list(range(2008, 2008 + len(base)))
-    peak = data.draw(st.sampled_from(years[:-1]))
+    peak = data.draw(st.sampled_from(years[1:-1]))
     series = pd.Series(base, index=years, dtype=float)
     series[peak] = max(base) + 10  # the stated year is the highest
-    series[years[-1]] = min(series[years[-1]], series[peak] - 1)
-    assert rule_peak_then_decline(series, peak).verdict == SUPPORTED
+    assert rule_peak_year(series, peak).verdict == SUPPORTED
     other = data.draw(st.sampled_from([y for y in years if abs(y - peak) > 1]))
-    series[other] = series[peak] + 100  # now the series peaks elsewhere
-    assert rule_peak_then_decline(series, peak).verdict in (MIXED, NOT_SUPPORTED)
-    assert rule_peak_then_decline(series, years[-1]).verdict == CANNOT  # no year after the stated peak
+    series[other] = series[peak] + 100  # now the maximum is elsewhere; the stated year is a local maximum
+    local = rule_peak_year(series, peak)
+    assert local.verdict == NOT_SUPPORTED
+    assert "a local maximum, not the maximum" in local.reason and f"is {other} ({series[other]:,.0f})" in local.reason
+    series[peak + 1] = series[peak] + 1  # no longer above its neighbour
+    assert "not a maximum" in rule_peak_year(series, peak).reason
+    assert rule_peak_year(series.drop(peak), peak).verdict == CANNOT
+
+
+@settings(deadline=None, max_examples=60)
+@given(values=st.lists(st.integers(1, 500), min_size=2, max_size=10), data=st.data())
+def test_rule_decline_from(values: list[int], data: st.DataObject) -> None:
+    series = pd.Series(values, index=range(2014, 2014 + len(values)), dtype=float)
+    year = data.draw(st.sampled_from(list(series.index[:-1])))
+    want = SUPPORTED if series.iloc[-1] < series[year] else NOT_SUPPORTED
+    assert rule_decline_from(series, year).verdict == want
+    assert rule_decline_from(series, int(series.index[-1])).verdict == CANNOT  # no year after it
+
+
+@settings(deadline=None, max_examples=80)
+@given(st.dictionaries(st.text(min_size=1, max_size=5), st.sampled_from(VERDICTS), min_size=1, max_size=5))
+def test_combine_parts_is_a_conjunction(verdicts: dict[str, str]) -> None:
+    got = combine_parts(verdicts).verdict
+    values = set(verdicts.values())
+    testable = values - {CANNOT}
+    if values == {SUPPORTED}:
+        assert got == SUPPORTED
+    elif not testable or testable == {SUPPORTED}:
+        assert got == CANNOT  # nothing tested, or what was tested holds but the rest is unknown
+    elif testable == {NOT_SUPPORTED}:
+        assert got == NOT_SUPPORTED  # one false part is enough
+    else:
+        assert got == MIXED
+    # the verdict does not depend on the order of the parts
+    assert combine_parts(dict(reversed(list(verdicts.items())))).verdict == got
 
 
 def test_rule_decline_share_and_range() -> None:
@@ -275,6 +312,36 @@ def test_missing_population_is_cannot_be_tested(fake_panel) -> None:
     assert "no population for KP+FATA" in r.reason
 
 
+def test_the_stated_measure_decides_and_per_capita_informs(fake_panel) -> None:
+    # Punjab has the fewest deaths (the stated measure) but, with a tiny population, the most per head
+    deaths = {"PK-PB": 10, "PK-SD": 30, "PK-KP": 100, "PK-TA": 100, "PK-BA": 50}
+    fake_panel(build_province_panel({u: 1 for u in deaths}, deaths))
+    pop = population_frame({"PK-PB": 1e4, "PK-SD": 1e6, "PK-KP": 1e6, "PK-TA": 1e6, "PK-BA": 1e6})
+    [r] = audit_claims(claim_ids=["C5.punjab_least_fatalities"], evidence=Evidence(population=lambda: pop))
+    assert r.verdict == SUPPORTED  # absolute deaths decide
+    informing = r.scenarios[r.scenarios["kind"] == "measure"].set_index("scenario")
+    assert informing.loc["per capita", "verdict"] == NOT_SUPPORTED  # always computed ...
+    assert "per capita" not in r.changed_by  # ... never counted against robustness
+    assert r.measure_note.startswith("per capita: not supported") and "which decides" in r.measure_note
+    rates = r.numbers[(r.numbers["scenario"] == "per capita") & (r.numbers["quantity"] == "violence.deaths_per_100k")]
+    assert rates.set_index("item")["value"]["Punjab"] == pytest.approx(10 * 10 / (1e4 * 10) * 1e5)
+    # where the two agree there is no note
+    pop = population_frame({u: 1e6 for u in deaths})
+    [r] = audit_claims(claim_ids=["C5.punjab_least_fatalities"], evidence=Evidence(population=lambda: pop))
+    assert r.verdict == SUPPORTED and r.measure_note == ""
+
+
+def test_every_comparison_across_regions_shows_the_other_measure() -> None:
+    ev = Evidence()
+    policy = {c.id: c for c in load_policy().claims}
+    for cid in ("C5.punjab_least_fatalities", "C5.sindh_second_per_capita", "D3.deprived_regions_most_militancy"):
+        specs = PROCEDURES[cid].plan(policy[cid], AuditParameters(), ev)
+        stated = specs[0].opt("measure", policy[cid].indicators[-1])
+        informing = [s.opt("measure") for s in specs if s.kind == "measure"]
+        assert informing, cid
+        assert all(m.endswith("_per_100k") != stated.endswith("_per_100k") for m in informing), cid
+
+
 def test_casualties_against_a_lower_bound(fake_panel) -> None:
     # 8 years (2005-2012) x (100 + 400) deaths = 4,000: below 11,862, so unconfirmable
     fake_panel(build_province_panel({"PK-KP": 5, "PK-TA": 5}, {"PK-KP": 100, "PK-TA": 400}))
@@ -296,10 +363,17 @@ def test_peak_claim_on_a_built_series(fake_panel, monkeypatch: pytest.MonkeyPatc
     fake_panel(panel)
     [r] = audit_claims(claim_ids=["A1.terrorism_peak_2014"], evidence=Evidence())
     assert r.verdict == SUPPORTED
-    panel.loc[panel["year"] == 2010, "events"] = 80  # the highest year is now 2010; 2014 a local peak
+    assert r.parts_text == "peak: supported; decline: supported"
+    panel.loc[panel["year"] == 2010, "events"] = 80  # the highest year is now 2010; 2014 a local maximum
     fake_panel(panel)
     [r] = audit_claims(claim_ids=["A1.terrorism_peak_2014"], evidence=Evidence())
-    assert r.verdict == MIXED
+    parts = r.parts[r.parts["scenario"] == "primary"].set_index("part")
+    assert parts.loc["peak", "verdict"] == NOT_SUPPORTED  # a local maximum is not the peak ...
+    national_2010 = panel.loc[(panel["layout"] == "current") & (panel["year"] == 2010), "events"].sum()
+    assert "a local maximum" in parts.loc["peak", "reason"]
+    assert f"is 2010 ({national_2010:,.0f})" in parts.loc["peak", "reason"]  # the true maximum, with its value
+    assert parts.loc["decline", "verdict"] == SUPPORTED  # ... though the series fell after it
+    assert r.verdict == MIXED == parts["claim_verdict"].iloc[0]  # the parts disagree
     assert not r.robust and "period 2013-2017" in r.changed_by
 
 
@@ -394,6 +468,32 @@ def test_per_capita_rate_matches_population_table(audit, province_panel) -> None
     deaths = p[(p["layout"] == "pre2018") & p["year"].between(2008, 2017) & (p["unit_id"] == "PK-BA")]["deaths_best"]
     got = r.numbers[(r.numbers["scenario"] == "primary") & (r.numbers["item"] == "Balochistan")].set_index("quantity")
     assert got.loc["violence.deaths_per_100k", "value"] == pytest.approx(deaths.sum() / pop["population"].sum() * 1e5)
+
+
+def test_compound_claims_are_split_into_parts(audit) -> None:
+    from workbench.sources import resolve
+
+    parts = cl.parts_frame_from(audit)
+    assert set(parts["claim_id"]) == {"A1.terrorism_peak_2014", "C5.sindh_second_per_capita",
+                                      "D3.deprived_regions_most_militancy"}
+    for (cid, scenario), g in parts.groupby(["claim_id", "scenario"]):
+        assert g["claim_verdict"].nunique() == 1
+        assert g["claim_verdict"].iloc[0] == combine_parts(dict(zip(g["part"], g["verdict"], strict=True))).verdict
+    by_id = {r.claim_id: r for r in audit}
+    for cid in set(parts["claim_id"]):  # the claim's verdict is the parts' (no readings disagree here)
+        primary = parts[(parts["claim_id"] == cid) & (parts["scenario"] == "primary")]
+        assert by_id[cid].parts_text == "; ".join(f"{p}: {v}" for p, v in zip(primary["part"], primary["verdict"],
+                                                                              strict=True))
+    # A1: the peak part against a second computation of the national maximum
+    national = resolve("ucdp_ged_pak").panel("national", "current").set_index("year")["events"].loc[1989:2017]
+    a1 = parts[(parts["claim_id"] == "A1.terrorism_peak_2014") & (parts["scenario"] == "primary")].set_index("part")
+    top_year = int(national.idxmax())
+    assert (a1.loc["peak", "verdict"] == SUPPORTED) == (top_year == 2014)
+    if top_year != 2014:
+        assert f"the highest year of 1989-2017 is {top_year} ({national.max():,.0f})" in a1.loc["peak", "reason"]
+    assert (a1.loc["decline", "verdict"] == SUPPORTED) == (national[2017] < national[2014])
+    frame = claims_frame_from(audit).set_index("claim_id")
+    assert frame.loc["A1.terrorism_peak_2014", "parts"] == by_id["A1.terrorism_peak_2014"].parts_text
 
 
 def test_sensitivity_is_reported(audit) -> None:

@@ -147,35 +147,48 @@ def test_a_series_without_injuries_keeps_the_lower_bound(sources) -> None:
     assert not r.numbers["quantity"].eq("injured").any()
     assert r.proxy and "published persons killed" in r.proxy
     series = _by_id(sources["audits"]["testseries"])
-    # a national total needs every province: the series gives no ICT, GB or AJK, nothing is filled in
+    # a national total: the series has no national rows, and without ICT, GB and AJK its provinces do not
+    # make one; nothing is filled in
     assert series["C1.decline_2014_2018"].verdict == CANNOT
-    assert "gives no figures for GB, ICT, AJK" in series["C1.decline_2014_2018"].reason
+    assert "gives no national figure for 2014-2018" in series["C1.decline_2014_2018"].reason
+    assert "(ICT, GB, AJK)" in series["C1.decline_2014_2018"].reason
     # Karachi needs districts: a published series has provinces only
     assert series["C5.karachi_most_sindh_violence"].verdict == CANNOT
     assert "province figures only" in series["C5.karachi_most_sindh_violence"].reason
 
 
-def test_a_period_the_source_does_not_cover_cannot_be_tested(sources) -> None:
-    short = _by_id(sources["audits"]["shortlog"])
-    for cid in ("C5.punjab_least_fatalities", "C5.sindh_second_per_capita", "C5.kp_fata_casualties_2005_2012",
-                "C5.kp_fata_most_incidents", "D3.deprived_regions_most_militancy"):
-        r = short[cid]
-        assert r.verdict == CANNOT, cid
-        assert "'shortlog'" in r.reason and "covers 2012-2021" in r.reason, r.reason
-        assert r.numbers.loc[r.numbers["scenario"] == "primary"].empty  # nothing computed, nothing filled in
+def test_years_a_source_does_not_cover_are_named_and_the_verdict_is_provisional(sources) -> None:
+    short, long = _by_id(sources["audits"]["shortlog"]), _by_id(sources["audits"]["longlog"])
+    log = pd.DataFrame(sources["rows"]["shortlog"])
+    log["year"] = log["date"].str[:4].astype(int)
+    for cid in ("C5.punjab_least_fatalities", "C5.sindh_second_per_capita", "C5.kp_fata_most_incidents",
+                "D3.deprived_regions_most_militancy"):
+        r = short[cid]  # the period stays 2008-2017; the log covers 2012-2021
+        assert r.period_used.startswith("2008-2017"), cid
+        assert r.lacking == "2008-2011", (cid, r.lacking)
+        assert r.verdict != CANNOT and r.provisional, cid
+        assert "years lacking in the source (2008-2011)" in r.provisional_note
+        assert "years covered: 2012-2017" in r.observed
+    # the numbers are over the years covered only, never filled in
+    least = short["C5.punjab_least_fatalities"].numbers
+    punjab = least[(least["scenario"] == "primary") & (least["item"] == "Punjab")
+                   & (least["quantity"] == "violence.deaths")]["value"].iloc[0]
+    covered = log[(log["province"] == "Punjab") & log["year"].between(2012, 2017)]["killed"].astype(int).sum()
+    assert punjab == covered
+    # a source covering the whole period is not provisional
+    assert not long["C5.punjab_least_fatalities"].provisional and long["C5.punjab_least_fatalities"].lacking == ""
     # alternatives stay inside the covered years; the longest covered period is computed and listed
     sens = cl.sensitivity_frame_from(sources["audits"]["shortlog"])
     periods = sens.loc[(sens["kind"] == "period") & sens["claim_id"].isin(PANEL_CLAIMS), "period"]
     assert len(periods)
     assert all(int(p[:4]) >= 2012 for p in periods)
-    least = sens[(sens["claim_id"] == "C5.punjab_least_fatalities") & (sens["kind"] == "period")]
-    assert list(least["period"]) == ["2012-2017"] and least["verdict"].iloc[0] != CANNOT
-    assert short["C5.punjab_least_fatalities"].changed_by == ("period 2012-2017",)
+    # no year of the period covered at all: cannot be tested, nothing filled in
+    casualties = short["C5.kp_fata_casualties_2005_2012"]
+    assert casualties.lacking == "2005-2011" and "years covered: 2012" in casualties.observed
     # covered claims are tested: C1's 2014-2018, and A1 from the source's first year
-    assert short["C1.decline_2014_2018"].verdict != CANNOT
+    assert short["C1.decline_2014_2018"].verdict != CANNOT and not short["C1.decline_2014_2018"].provisional
     assert short["A1.terrorism_peak_2014"].period_used.startswith("2012-2017")
     # claims that read no violence data do not depend on the source
-    long = _by_id(sources["audits"]["longlog"])
     for cid in ("C5.punjab_most_populous", "C5.balochistan_area_42pct", "D1.youth_60pct", "D3.mpi_order"):
         assert short[cid].verdict == long[cid].verdict and short[cid].observed == long[cid].observed
 

@@ -4,7 +4,8 @@
     workbench tracker template [PATH]
     workbench tracker check PATH [--by r|body]
     workbench policy scorecard [--level province|district] [--csv F] [--figure F]
-    workbench claims [--format table|csv] [--claim ID] [--table claims|sensitivity|numbers] [--violence-source ID]
+    workbench claims [--format table|csv|html|pdf] [--claim ID] [--table claims|parts|sensitivity|numbers|matrix|
+                     policy_period] [--violence-source ID] [--out FILE] [--matrix-source ID[@RELEASE]]
 """
 
 from __future__ import annotations
@@ -157,57 +158,79 @@ def tracker_check(
     print_table(progress, f"Tracker {path}: progress by {by} (counts of recorded values only)")
 
 
-ClaimsFormat = Literal["table", "csv"]
-ClaimsTable = Literal["claims", "sensitivity", "numbers"]
+ClaimsFormat = Literal["table", "csv", "html", "pdf"]
+ClaimsTable = Literal["claims", "parts", "sensitivity", "numbers", "matrix", "policy_period"]
 _VERDICT_STYLE = {"supported": "bold green", "not supported": "bold red", "mixed": "bold yellow",
                   "cannot be tested with available data": "bold blue"}
 
 
 def _print_claim(console: object, result: object) -> None:
-    """One claim as a block: verdict, the numbers, measure and proxy, period, sensitivity, caveats, sources."""
+    """One claim as a block: verdict, parts, the numbers, measure and proxy, period, sensitivity, caveats, sources."""
     from rich.markup import escape
     from rich.panel import Panel
 
     from workbench.sources.credits import describe_sources
 
     r = result
-    lines = [f"[{_VERDICT_STYLE[r.verdict]}]{r.verdict.upper()}[/]  {escape(r.reason)}",
+    provisional = " [bold dark_orange](provisional)[/]" if r.provisional else ""
+    lines = [f"[{_VERDICT_STYLE[r.verdict]}]{r.verdict.upper()}[/]{provisional}  {escape(r.reason)}",
              f"[bold]quote[/] ({escape(r.source)}, {escape(r.section)}): \"{escape(r.quote)}\"",
              f"[bold]claim[/]: {escape(r.expected)}"]
+    if len(r.parts):
+        for p in r.parts[r.parts["scenario"] == "primary"].itertuples():
+            lines.append(f"[bold]part {escape(p.part)}[/] ({escape(p.statement)}): "
+                         f"[{_VERDICT_STYLE[p.verdict]}]{escape(p.verdict)}[/]: {escape(p.reason)}")
     if r.observed:
         lines.append(f"[bold]numbers[/]: {escape(r.observed)}")
     lines.append(f"[bold]measure stated[/]: {escape(r.measure_stated)}; "
                  f"[bold]measure used[/]: {escape(r.measure_used)}")
+    if r.measure_note:
+        lines.append(f"[bold]other measure[/] (informs, does not decide): {escape(r.measure_note)}")
     if r.proxy:
         lines.append(f"[bold]proxy[/]: {escape(r.proxy)}")
     if r.period_used:
         lines.append(f"[bold]period[/]: {escape(r.period_used)}")
+    if r.lacking:
+        lines.append(f"[bold]years lacking in the source[/]: {escape(r.lacking)}")
+    if r.provisional_note:
+        lines.append(f"[bold]provisional[/]: {escape(r.provisional_note)}")
     lines.append(f"[bold]violence source[/]: {escape(r.violence_source)}")
-    alternatives = r.scenarios[~r.scenarios["kind"].isin(["primary", "reading"])]
-    if len(alternatives):
-        if r.changed_by:
-            changed = alternatives[alternatives["changes_verdict"]]
-            detail = "; ".join(f"{s.scenario} ({s.description}): {s.verdict}" for s in changed.itertuples())
-            lines.append(f"[bold]sensitivity[/]: {len(alternatives)} alternatives; the verdict changes under "
-                         f"{escape(detail)}")
-        else:
-            lines.append(f"[bold]sensitivity[/]: the verdict holds under all {len(alternatives)} alternatives "
-                         f"({escape(', '.join(alternatives['scenario']))})")
+    if r.sensitivity_text:
+        lines.append(f"[bold]sensitivity[/]: {escape(r.sensitivity_text)}")
     for caveat in r.caveats:
         lines.append(f"[bold]caveat[/]: {escape(caveat)}")
     lines.append(f"[dim]{escape(describe_sources(r.sources))}[/]")
     console.print(Panel("\n".join(lines), title=f"[bold]{escape(r.claim_id)}[/]", title_align="left"))
 
 
+def _matrix_choices(given: list[str] | None) -> list[str | tuple[str, dict[str, str]]] | None:
+    """``--matrix-source`` values: ``ID``, or ``ID@RELEASE`` for a release of a source (``ged_release``)."""
+    if not given:
+        return None
+    out: list[str | tuple[str, dict[str, str]]] = []
+    for value in given:
+        source_id, _, release = value.partition("@")
+        out.append((source_id, {"ged_release": release}) if release else source_id)
+    return out
+
+
 def claims(
-    fmt: str = typer.Option("table", "--format", help="table (one block per claim) or csv (a tidy table on stdout)."),
+    fmt: str = typer.Option("table", "--format",
+                            help="table (one block per claim), csv (a tidy table, on stdout or --out), or html / pdf "
+                                 "(the audit brief, a standalone document; needs --out)."),
     claim: list[str] | None = typer.Option(None, "--claim", help="Only this claim id (repeat for several)."),
     table: str = typer.Option("claims", "--table",
-                              help="With --format csv: claims (one row per claim), sensitivity (one row per "
-                                   "claim and specification) or numbers (the numbers behind each verdict)."),
+                              help="With --format csv: claims (one row per claim), parts (one row per part of a "
+                                   "compound claim), sensitivity (one row per claim and specification), numbers "
+                                   "(the numbers behind each verdict), matrix (each claim on each source) or "
+                                   "policy_period (the policy's own period against the years before)."),
     violence_source: str = typer.Option("ucdp_ged_pak", "--violence-source",
                                         help="Violence counts: ucdp_ged_pak, or a registered analyst's source "
                                              "(workbench sources list)."),
+    out: Path | None = typer.Option(None, "--out", help="Write the CSV or the audit brief to this file."),
+    matrix_source: list[str] | None = typer.Option(
+        None, "--matrix-source", help="A source of the verdict matrix (repeat; ID, or ID@RELEASE for a release); "
+                                      "default every source that resolves (workbench sources list)."),
 ) -> None:
     """Audit the policy's empirical claims: a computed verdict for each, with numbers, sources and caveats."""
     import sys
@@ -215,7 +238,14 @@ def claims(
     from rich.console import Console
 
     from workbench.errors import ParameterError
-    from workbench.policy.claims import audit_claims, claims_frame_from, numbers_frame_from, sensitivity_frame_from
+    from workbench.policy.claims import (
+        audit_claims,
+        claims_frame_from,
+        numbers_frame_from,
+        parts_frame_from,
+        sensitivity_frame_from,
+    )
+    from workbench.report.audit_brief import check_brief_format, write_table_csv
 
     formats: tuple[str, ...] = ClaimsFormat.__args__  # type: ignore[attr-defined]
     tables: tuple[str, ...] = ClaimsTable.__args__  # type: ignore[attr-defined]
@@ -223,14 +253,38 @@ def claims(
         raise ParameterError(f"--format must be one of {', '.join(formats)}; got {fmt!r}")
     if table not in tables:
         raise ParameterError(f"--table must be one of {', '.join(tables)}; got {table!r}")
+    if fmt in ("html", "pdf"):
+        if out is None:
+            raise ParameterError(f"--format {fmt} writes the audit brief to a file: give --out FILE")
+        check_brief_format(fmt)
+    if out is not None and fmt == "table":
+        raise ParameterError("--out needs --format csv, html or pdf")
+    choices = _matrix_choices(matrix_source)
+    if fmt == "csv" and table in ("matrix", "policy_period"):
+        write_table_csv(_extra_table(table, claim or None, violence_source, choices), out or sys.stdout)
+        return
     results = audit_claims(claim_ids=claim or None, violence_source=violence_source)
     if fmt == "csv":
-        build = {"claims": claims_frame_from, "sensitivity": sensitivity_frame_from, "numbers": numbers_frame_from}
-        build[table](results).to_csv(sys.stdout, index=False, lineterminator="\n")
+        build = {"claims": claims_frame_from, "parts": parts_frame_from, "sensitivity": sensitivity_frame_from,
+                 "numbers": numbers_frame_from}
+        write_table_csv(build[table](results), out or sys.stdout)
+        return
+    from workbench.panel.violence import source_label
+
+    if fmt in ("html", "pdf"):
+        from workbench.policy.matrix import verdict_matrix
+        from workbench.policy.policy_period import policy_period_view
+        from workbench.report.audit_brief import render_audit_brief, write_audit_brief
+
+        sources = choices or None
+        matrix = verdict_matrix(sources, claim_ids=claim or None)
+        page = render_audit_brief(results, matrix=matrix, period_view=policy_period_view(violence_source),
+                                  source_label=source_label(violence_source))
+        written = write_audit_brief(out, page, fmt)
+        typer.echo(f"wrote the audit brief {written} ({len(results)} claims, {len(matrix.results)} source(s) in "
+                   "the matrix" + (f"; left out: {', '.join(matrix.skipped)}" if matrix.skipped else "") + ")")
         return
     from rich.markup import escape
-
-    from workbench.panel.violence import source_label
 
     console = Console(width=140)
     console.print(f"[bold]Violence source[/]: {escape(violence_source)}, {escape(source_label(violence_source))}")
@@ -239,8 +293,24 @@ def claims(
     import pandas as pd
 
     counts = pd.Series([r.verdict for r in results]).value_counts()
+    provisional = sum(r.provisional for r in results)
     console.print("Verdicts: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+                  + (f" ({provisional} provisional)" if provisional else "")
                   + ". Rules and thresholds: docs/claims.md.")
+
+
+def _extra_table(table: str, claim_ids: list[str] | None, violence_source: str,
+                 choices: list[str | tuple[str, dict[str, str]]] | None) -> pd.DataFrame:
+    """The matrix (one row per claim and source, with the disagreement mark) or the policy-period view."""
+    if table == "policy_period":
+        from workbench.policy.policy_period import policy_period_view
+
+        return policy_period_view(violence_source)
+    from workbench.policy.matrix import verdict_matrix
+
+    matrix = verdict_matrix(choices, claim_ids=claim_ids)
+    marks = matrix.table.set_index("claim_id")["disagree"]
+    return matrix.cells.assign(disagree=matrix.cells["claim_id"].map(marks))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,15 +8,23 @@ turn results into the tables of the notebook and the CLI: :func:`claims_frame_fr
 per claim), :func:`sensitivity_frame_from` (one per specification), :func:`numbers_frame_from`
 (the numbers behind every verdict).
 
-What the source cannot give is "cannot be tested", with the reason: a period outside its years,
-a unit or level it lacks (:class:`~workbench.policy.evidence.SourceGap`), or, for the claims that
-read UCDP's actor and conflict coding, event records it does not have (``source.events()``).
+A compound claim is judged part by part (:func:`parts_frame_from`, one row per part) and its
+verdict derived from the parts (:func:`~workbench.policy.verdicts.combine_parts`). A measure the
+claim does not state (deaths per 100,000 beside absolute deaths) informs: it is computed and shown
+(``measure_note`` says where it disagrees), never decides. Years a source lacks inside a period are
+named (``lacking``); where they could change the verdict, the verdict is given over the years
+covered and marked ``provisional`` (so are counts the source itself marks provisional, such as
+UCDP Candidate events).
+
+What the source cannot give is "cannot be tested", with the reason: no year of a period, a unit
+or level it lacks (:class:`~workbench.policy.evidence.SourceGap`), or, for the claims that read
+UCDP's actor and conflict coding, event records it does not have (``source.events()``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -26,6 +34,7 @@ from workbench.policy.nisp import Claim, Policy, load_policy
 from workbench.policy.plans import alternative_estimates
 from workbench.policy.procedure_table import PROCEDURES, UCDP_ONLY_CAVEATS, Procedure
 from workbench.policy.specs import (
+    INFORMING_KINDS,
     POLICY_SOURCE,
     AuditParameters,
     Outcome,
@@ -41,9 +50,11 @@ from workbench.sources.resolver import DEFAULT_SOURCE
 SCENARIO_COLUMNS = ["claim_id", "violence_source", "scenario", "kind", "description", "period", "deaths_estimate",
                     "violence_types", "verdict", "changes_verdict", "reason", "observed", "measure_used"]
 NUMBERS_COLUMNS = ["claim_id", "violence_source", "scenario", "item", "quantity", "value", "rank"]
-CLAIMS_COLUMNS = ["claim_id", "source", "section", "verdict", "reason", "expected", "observed", "measure_stated",
-                  "measure_used", "proxy", "period_used", "robust", "changed_by", "caveats", "violence_source",
-                  "sources", "quote"]
+PARTS_COLUMNS = ["claim_id", "violence_source", "scenario", "part", "statement", "verdict", "reason", "observed",
+                 "claim_verdict"]
+CLAIMS_COLUMNS = ["claim_id", "source", "section", "verdict", "provisional", "reason", "parts", "expected",
+                  "observed", "measure_stated", "measure_used", "measure_note", "proxy", "period_used", "lacking",
+                  "provisional_note", "robust", "changed_by", "caveats", "violence_source", "sources", "quote"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,30 @@ class ClaimResult:
     scenarios: pd.DataFrame
     numbers: pd.DataFrame
     violence_source: str = DEFAULT_SOURCE
+    parts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARTS_COLUMNS))
+    provisional: bool = False
+    provisional_note: str = ""
+    lacking: str = ""
+    measure_note: str = ""
+
+    @property
+    def parts_text(self) -> str:
+        """The primary specification's parts and their verdicts: ``peak: not supported; decline: supported``."""
+        primary = self.parts[self.parts["scenario"] == "primary"]
+        return "; ".join(f"{p.part}: {p.verdict}" for p in primary.itertuples())
+
+    @property
+    def sensitivity_text(self) -> str:
+        """The sensitivity alternatives in one sentence: how many, and those under which the verdict changes."""
+        alternatives = self.scenarios[~self.scenarios["kind"].isin(["primary", "reading", *INFORMING_KINDS])]
+        if alternatives.empty:
+            return ""
+        changed = alternatives[alternatives["changes_verdict"]]
+        if changed.empty:
+            return (f"the verdict holds under all {len(alternatives)} alternatives "
+                    f"({', '.join(alternatives['scenario'])})")
+        return (f"{len(alternatives)} alternatives; the verdict changes under "
+                + "; ".join(f"{s.scenario} ({s.description}): {s.verdict}" for s in changed.itertuples()))
 
 
 # --------------------------------------------------------------------------- one claim
@@ -86,7 +121,7 @@ def _expected_text(c: Claim) -> str:
     elif c.comparison == "rank_order":
         parts.append(" > ".join(group_label(g) for g in e.order))
     elif c.comparison == "peak_then_decline":
-        parts.append(f"peak in {e.peak_year}, decline after")
+        parts.append(e.qualifier or f"peak in {e.peak_year}, decline after")
     elif c.comparison == "within_range":
         parts.append(f"{e.low:g}-{e.high:g} {e.value_unit or ''}".strip())
     elif c.comparison == "association_highest":
@@ -103,14 +138,10 @@ def _expected_text(c: Claim) -> str:
 
 
 def _run_spec(procedure: Procedure, claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """One specification; on the violence panels, a period the source does not cover (or a unit, level or
-    year it does not give) is "cannot be tested", with the reason."""
+    """One specification; on the violence panels, what the source cannot give (no year of the period, a
+    unit or a level) is "cannot be tested", with the reason."""
     if procedure.reads != "violence panel":
         return procedure.run(claim, spec, ev, params)
-    first, last = ev.source_years
-    if spec.start < first or spec.end > last:
-        return cannot(f"{ev.violence_source!r} ({ev.source_label}) covers {first}-{last}, not the period "
-                      f"{spec.period}: nothing is filled in")
     try:
         return procedure.run(claim, spec, ev, params)
     except SourceGap as gap:
@@ -140,7 +171,8 @@ def _untested(base: dict, claim: Claim, ev: Evidence, reason: str, caveats: tupl
     return ClaimResult(**base, verdict=CANNOT, reason=reason, measure_used="none", proxy=None,
                        period_used=claim.period.note or "", observed="", sources=(POLICY_SOURCE,),
                        caveats=caveats, robust=None, changed_by=(), scenarios=_scenarios_frame(claim.id, [], ev),
-                       numbers=_numbers_long(claim.id, [], ev.violence_source))
+                       numbers=_numbers_long(claim.id, [], ev.violence_source),
+                       parts=_parts_frame(claim.id, [], ev.violence_source))
 
 
 def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResult:
@@ -160,8 +192,8 @@ def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResu
         return _untested(base, claim, ev, reason, (ev.source.caveat,))
     done = [(spec, _run_spec(procedure, claim, spec, ev, params)) for spec in procedure.plan(claim, params, ev)]
     primary = done[0][1]
-    readings = {"primary": primary.judgement.verdict} | {
-        s.scenario: o.judgement.verdict for s, o in done if s.kind == "reading"}
+    deciding = [(s, o) for s, o in done if s.kind in ("primary", "reading")]
+    readings = {s.scenario: o.judgement.verdict for s, o in deciding}
     if len(readings) > 1:
         combined = combine_readings(readings)
         verdict = combined.verdict
@@ -171,19 +203,47 @@ def _audit_one(claim: Claim, ev: Evidence, params: AuditParameters) -> ClaimResu
             reason = f"{primary.judgement.reason} (the other {len(readings) - 1} reading(s) agree)"
     else:
         verdict, reason = primary.judgement.verdict, primary.judgement.reason
-    sens = [(s, o) for s, o in done if s.kind not in ("primary", "reading")]
+    sens = [(s, o) for s, o in done if s.kind not in ("primary", "reading", *INFORMING_KINDS)]
     changed = tuple(s.scenario for s, o in sens if o.judgement.verdict != primary.judgement.verdict)
     sources = tuple(dict.fromkeys(x for _, o in done for x in o.sources)) + (POLICY_SOURCE,)
     observed = primary.observed
     others = [f"[{s.scenario}] {o.observed}" for s, o in done if s.kind == "reading"]
     if others:
         observed = " | ".join([observed, *others])
+    provisional, provisional_note = _provisional(verdict, deciding, procedure, ev)
     return ClaimResult(**base, verdict=verdict, reason=reason, measure_used=primary.measure_used,
                        proxy=_proxy(claim, procedure, ev, primary), period_used=done[0][0].description,
                        observed=observed, sources=sources, caveats=_caveats(claim, procedure, ev),
                        robust=not changed if sens else None, changed_by=changed,
                        scenarios=_scenarios_frame(claim.id, done, ev),
-                       numbers=_numbers_long(claim.id, done, ev.violence_source))
+                       numbers=_numbers_long(claim.id, done, ev.violence_source),
+                       parts=_parts_frame(claim.id, done, ev.violence_source), provisional=provisional,
+                       provisional_note=provisional_note, lacking=primary.lacking,
+                       measure_note=_measure_note(claim, done))
+
+
+def _provisional(verdict: str, deciding: list[tuple[Spec, Outcome]], procedure: Procedure,
+                 ev: Evidence) -> tuple[bool, str]:
+    """Whether a verdict is provisional, and why: years lacking that could change it (in the primary
+    specification or a reading), or counts the source marks provisional (UCDP Candidate events)."""
+    if verdict == CANNOT:
+        return False, ""
+    notes = [("" if s.kind == "primary" else f"[{s.scenario}] ") + f"years lacking in the source ({o.lacking}) "
+             "could change the verdict: it is given over the years covered" for s, o in deciding
+             if o.provisional and o.judgement.verdict != CANNOT]
+    if procedure.reads != "other" and ev.source.provisional:
+        notes.append(f"{ev.source_label}: provisional counts (preliminary, to be revised by the publisher)")
+    return bool(notes), "; ".join(notes)
+
+
+def _measure_note(claim: Claim, done: list[tuple[Spec, Outcome]]) -> str:
+    """Where a measure the claim does not state disagrees with the one it states (which decides)."""
+    primary = done[0][1].judgement.verdict
+    notes = [f"{s.scenario}: {o.judgement.verdict} ("
+             + ("; ".join(f"{p.name}: {p.judgement.verdict}" for p in o.parts) or o.judgement.reason)
+             + f"), against {primary} on the measure the claim states ({claim.measure_stated!r}), which decides"
+             for s, o in done if s.kind in INFORMING_KINDS and o.judgement.verdict not in (primary, CANNOT)]
+    return "; ".join(notes)
 
 
 def _scenarios_frame(claim_id: str, done: list[tuple[Spec, Outcome]], ev: Evidence | None) -> pd.DataFrame:
@@ -200,6 +260,14 @@ def _scenarios_frame(claim_id: str, done: list[tuple[Spec, Outcome]], ev: Eviden
              "changes_verdict": o.judgement.verdict != primary, "reason": o.judgement.reason,
              "observed": o.observed, "measure_used": o.measure_used} for s, o in done]
     return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
+
+
+def _parts_frame(claim_id: str, done: list[tuple[Spec, Outcome]], violence_source: str) -> pd.DataFrame:
+    """One row per part of a compound claim and specification, beside the verdict derived from the parts."""
+    rows = [{"claim_id": claim_id, "violence_source": violence_source, "scenario": s.scenario, "part": p.name,
+             "statement": p.statement, "verdict": p.judgement.verdict, "reason": p.judgement.reason,
+             "observed": p.observed, "claim_verdict": o.judgement.verdict} for s, o in done for p in o.parts]
+    return pd.DataFrame(rows, columns=PARTS_COLUMNS)
 
 
 def _numbers_long(claim_id: str, done: list[tuple[Spec, Outcome]], violence_source: str) -> pd.DataFrame:
@@ -274,13 +342,16 @@ def claims_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
     """One row per claim (:data:`CLAIMS_COLUMNS`); lists are ``; ``-joined; ``attrs['sources']`` and
     ``attrs['violence_source']`` (the sources the results used)."""
     rows = [{"claim_id": r.claim_id, "source": r.source, "section": r.section, "verdict": r.verdict,
-             "reason": r.reason, "expected": r.expected, "observed": r.observed, "measure_stated": r.measure_stated,
-             "measure_used": r.measure_used, "proxy": r.proxy, "period_used": r.period_used, "robust": r.robust,
-             "changed_by": "; ".join(r.changed_by), "caveats": "; ".join(r.caveats),
-             "violence_source": r.violence_source, "sources": "; ".join(r.sources), "quote": r.quote}
+             "provisional": r.provisional, "reason": r.reason, "parts": r.parts_text, "expected": r.expected,
+             "observed": r.observed, "measure_stated": r.measure_stated, "measure_used": r.measure_used,
+             "measure_note": r.measure_note, "proxy": r.proxy, "period_used": r.period_used, "lacking": r.lacking,
+             "provisional_note": r.provisional_note, "robust": r.robust, "changed_by": "; ".join(r.changed_by),
+             "caveats": "; ".join(r.caveats), "violence_source": r.violence_source, "sources": "; ".join(r.sources),
+             "quote": r.quote}
             for r in results]
     df = pd.DataFrame(rows, columns=CLAIMS_COLUMNS)
     df["robust"] = df["robust"].astype("boolean")
+    df["provisional"] = df["provisional"].astype("bool")
     return _with_attrs(df, results)
 
 
@@ -293,6 +364,14 @@ def _with_attrs(df: pd.DataFrame, results: Sequence[ClaimResult]) -> pd.DataFram
 def sensitivity_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
     """One row per claim and specification (primary, readings, sensitivity) with its verdict."""
     df = pd.concat([r.scenarios for r in results], ignore_index=True) if results else _scenarios_frame("", [], None)
+    return _with_attrs(df, results)
+
+
+def parts_frame_from(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """One row per part of each compound claim and specification (:data:`PARTS_COLUMNS`): the part's
+    statement, verdict, reason and numbers, and beside them the verdict derived from the parts."""
+    frames = [r.parts for r in results if len(r.parts)]
+    df = pd.concat(frames, ignore_index=True) if frames else _parts_frame("", [], DEFAULT_SOURCE)
     return _with_attrs(df, results)
 
 

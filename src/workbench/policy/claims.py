@@ -30,6 +30,7 @@ from workbench.policy.audit import (
     audit_claims,
     claims_frame_from,
     numbers_frame_from,
+    parts_frame_from,
     sensitivity_frame_from,
 )
 from workbench.policy.evidence import Evidence
@@ -37,4 +38,4 @@ from workbench.policy.procedure_table import PROCEDURES
 from workbench.policy.specs import AuditParameters
 
 __all__ = ["PROCEDURES", "AuditParameters", "ClaimResult", "Evidence", "audit_claims", "claims_frame_from",
-           "numbers_frame_from", "sensitivity_frame_from"]
+           "numbers_frame_from", "parts_frame_from", "sensitivity_frame_from"]

@@ -5,15 +5,17 @@
 source object used as it is) and one loader per table the procedures read. Every loader can be
 replaced (tests do). What the source can give is asked of the source, never of its kind:
 
-* its years and measures: ``source.coverage`` (a period outside its years, a measure it lacks);
-* whether every unit-year is there: ``coverage.complete`` (:meth:`Evidence.require_units`);
+* its years and measures: ``source.coverage``;
+* its unit-year counts, with the cells it does not give left missing (:meth:`Evidence.counts`): the
+  procedures name the years a source lacks and judge over the years covered;
 * event records with actor and conflict coding: ``source.events()`` (the ``events`` loader);
 * what it counts, in words: ``source.measure_labels()`` and ``source.caveat``; the procedures' own
   proxies and caveats, written about UCDP GED 22.1, only where ``source.provenance`` names that
   data set (:attr:`Evidence.procedure_texts_apply`).
 
-A specification the source cannot answer (years, a unit, a level it does not give) is a
-:class:`SourceGap`: the audit reports "cannot be tested" with the reason, and fills nothing in.
+A specification the source cannot answer (no year of the period, a unit or a level it does not
+give) is a :class:`SourceGap`: the audit reports "cannot be tested" with the reason, and fills
+nothing in.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from workbench.sources.ucdp import DATASET_ID as UCDP_GED_ID
 
 #: Equal-area projection for areas (Asia South Albers Equal Area Conic).
 EQUAL_AREA_CRS = "ESRI:102028"
+#: The key columns of :meth:`Evidence.counts`.
+COUNT_KEY = ["unit_id", "unit_name", "unit_level", "province", "year"]
 
 
 class SourceGap(Exception):
@@ -82,12 +86,6 @@ def _mpi_province() -> pd.DataFrame:
     from workbench.sources.deprivation import mpi_province
 
     return mpi_province()
-
-
-def _panel_loader(source: ViolenceSource) -> Callable[..., pd.DataFrame]:
-    from workbench.panel.violence import panel_loader
-
-    return panel_loader(source)
 
 
 def _injured_loader(source: ViolenceSource) -> Callable[[str], pd.DataFrame]:
@@ -146,9 +144,9 @@ class Evidence:
         Where the violence counts come from: a source id (``ucdp_ged_pak``, the default, or a
         registered analyst's source: ``workbench sources list``; an unknown id is an error) or a
         :class:`~workbench.sources.ViolenceSource`, used as it is (it need not be registered).
-    panel:
-        ``f(**select_panel arguments) -> frame`` (default :func:`workbench.panel.violence.panel_loader`
-        of the source: it refuses years the source does not cover).
+    unit_panel:
+        ``f(level, layout, district_set) -> frame`` of the source's panel in the one schema (default
+        ``source.panel``): missing cells stay missing.
     injured:
         ``f(layout) -> frame`` of province-year persons injured (``unit_id``, ``year``, ``value``;
         default :func:`workbench.panel.compare.province_series`); read only when the source counts them.
@@ -166,7 +164,7 @@ class Evidence:
     """
 
     def __init__(self, *, violence_source: str | ViolenceSource = DEFAULT_SOURCE,
-                 panel: Callable[..., pd.DataFrame] | None = None,
+                 unit_panel: Callable[[str, str, str], pd.DataFrame] | None = None,
                  injured: Callable[[str], pd.DataFrame] | None = None,
                  population: Callable[[], pd.DataFrame] | None = None,
                  events: Callable[[], pd.DataFrame | None] | None = None,
@@ -178,7 +176,7 @@ class Evidence:
         self.source = _source_of(violence_source)
         self.labels = self.source.measure_labels()
         self._loaders: dict[str, Callable[..., Any]] = {
-            "panel": panel or _panel_loader(self.source), "injured": injured or _injured_loader(self.source),
+            "unit_panel": unit_panel or self.source.panel, "injured": injured or _injured_loader(self.source),
             "population": population or _province_population, "events": events or self.source.events,
             "mpi_reference": mpi_reference or _mpi_reference, "mpi_province": mpi_province or _mpi_province,
             "youth": youth or _youth_definitions, "areas": areas or _province_areas,
@@ -218,31 +216,51 @@ class Evidence:
             self._cache[key] = self._loaders[name](*args, **kwargs)
         return self._cache[key]
 
-    def violence_panel(self, spec: Spec, *, level: str, layout: str) -> pd.DataFrame:
-        """The source's panel for a spec's years, deaths estimate and types of violence.
+    def counts(self, spec: Spec, *, level: str, layout: str, district_set: str = "census2023") -> pd.DataFrame:
+        """The source's unit-year ``events`` and ``deaths`` for a spec: its deaths estimate, and its types of
+        violence where the source splits its counts by them, over the years of the spec it gives.
+
+        A cell the source does not give stays missing (NaN); a year it does not cover has no rows. The
+        procedures name both and judge over the years covered: nothing is filled in.
 
         Raises
         ------
         SourceGap
-            The source refuses the selection (a level, years or a unit-year it does not give).
+            The source does not give this level or layout.
         """
         try:
-            return self.get("panel", level=level, layout=layout, start_year=spec.start, end_year=spec.end,
-                            deaths_estimate=spec.deaths_estimate, violence_types=list(spec.violence_types))
+            p = self.get("unit_panel", level, layout, district_set)
         except ParameterError as exc:
             raise SourceGap(f"{self.violence_source!r} ({self.source_label}) cannot give this: {exc}") from None
+        p = p[p["year"].between(spec.start, spec.end)]
+        b = self.source.coverage.breakdown
+        types = list(spec.violence_types)
+        out = p[COUNT_KEY].copy()
+        if b is not None and b.parameter == "violence_types" and set(types) != set(b.categories):
+            out["events"] = p[[f"events_{t}" for t in types]].sum(axis=1, min_count=len(types))
+            out["deaths"] = p[[f"deaths_{t}" for t in types]].sum(axis=1, min_count=len(types))
+        else:
+            out["events"], out["deaths"] = p["events"], p[f"deaths_{spec.deaths_estimate}"]
+        out[["events", "deaths"]] = out[["events", "deaths"]].astype("float64")
+        out = out.reset_index(drop=True)
+        out.attrs["sources"] = list(p.attrs.get("sources", self.source.provenance))
+        return out
 
-    def require_units(self, panel: pd.DataFrame, units: Iterable[str], what: str) -> None:
-        """A source that may lack unit-years (``coverage.complete`` False) must give every unit a total needs.
+    def require_units(self, counts: pd.DataFrame, units: Iterable[str], what: str, spec: Spec) -> None:
+        """Every unit a total needs must have a figure in some year of the period (a published series
+        may leave out ICT, GB and AJK altogether).
 
         Raises
         ------
         SourceGap
-            A unit is missing: nothing is filled in.
+            The source covers no year of the period, or a unit has no figure at all: nothing is filled in.
         """
-        if self.source.coverage.complete:
-            return
-        missing = sorted(set(units) - set(panel["unit_id"].astype(str)))
+        if counts.empty:
+            first, last = self.source_years
+            raise SourceGap(f"{self.violence_source!r} ({self.source_label}) covers {first}-{last}: no year of "
+                            f"{spec.period}, needed for {what}; nothing is filled in")
+        given = set(counts.dropna(subset=["events", "deaths"], how="all")["unit_id"].astype(str))
+        missing = [u for u in dict.fromkeys(units) if u not in given]
         if missing:
             raise SourceGap(f"{self.violence_source!r} ({self.source_label}) gives no figures for "
                             f"{', '.join(SHORT_NAMES.get(u, u) for u in missing)}, needed for {what}; "

@@ -5,7 +5,15 @@ A plan is ``plan(claim, params, evidence) -> list[Spec]``; the first spec is the
 * *readings*: admissible interpretations of a term the text leaves open; when they disagree the
   verdict is ``mixed``;
 * *sensitivity*: alternatives that never change the verdict but are listed when theirs differs:
-  the deaths estimate, the types of violence, the period, the comparison set, another layer.
+  the deaths estimate, the types of violence, the period, the comparison set, another layer;
+* *informing measures* (kind ``measure``): the measure the claim does not state, computed beside
+  the one it states (deaths per 100,000 beside absolute deaths, and the reverse): shown, with a
+  note where it disagrees, never deciding and never counted against robustness.
+
+Periods stay as written: the primary period is the claim's own (or the default window), and a
+source with more years (a newer release) revises the numbers inside it, never extends it. The
+alternatives are fixed by the claim too (a shift of ``period_shift`` years either way, the longest
+period with data up to the claim's end or 2017), whatever the source's last year.
 
 What a plan may vary is asked of the violence source: its years bound the alternative periods,
 its deaths estimates (``coverage.deaths_estimates``) give the low/high alternatives, and its
@@ -64,11 +72,13 @@ def _shifted(start: int, end: int, shift: int, first: int, last: int) -> list[tu
 
 
 def violence_plan(*, deaths: bool, terrorism: bool, per_capita: bool, readings: Sequence[Variant] = (),
-                  sensitivity: Sequence[Variant] = (), reference_period: tuple[int, int] | None = (2005, 2012)) -> Plan:
+                  informing: Sequence[Variant] = (), sensitivity: Sequence[Variant] = (),
+                  reference_period: tuple[int, int] | None = (2005, 2012)) -> Plan:
     """The specifications of a claim on the violence panels.
 
     Primary: the claim's period (or the default window), best estimate, all types. Readings
-    (name, description, options) replace the primary options. Sensitivity: the source's other
+    (name, description, options) replace the primary options; so do the informing measures
+    (``informing``: another measure than the stated one, kind ``measure``). Sensitivity: the source's other
     deaths estimates (``deaths``), one-sided + non-state only (``terrorism``, where the source
     splits its counts by UCDP's types of violence), the period shifted either way, the policy's own
     reference period (C5's 2005-2012) and the longest period with data (from 1998 for per-capita
@@ -85,6 +95,8 @@ def violence_plan(*, deaths: bool, terrorism: bool, per_capita: bool, readings: 
         specs = [primary]
         specs += [replace(primary, scenario=name, kind="reading", description=desc, options=dict(opts))
                   for name, desc, opts in readings]
+        specs += [replace(primary, scenario=name, kind="measure", description=desc, options=dict(opts))
+                  for name, desc, opts in informing]
         if deaths:
             specs += [replace(primary, scenario=f"deaths {est}", kind="deaths estimate",
                               description=(f"UCDP {est} estimate of deaths" if ev.procedure_texts_apply
@@ -163,16 +175,14 @@ def baloch_plan(claim: Claim, params: AuditParameters, ev: Evidence) -> list[Spe
 
 
 def peak_plan(claim: Claim, params: AuditParameters, ev: Evidence) -> list[Spec]:
-    """A1's peak: the violence plan, plus the default window, from the year before the peak, and to the
-    source's last year."""
+    """A1's peak: the violence plan, plus the default window and the period from the year before the peak,
+    both to the claim's end (a newer release revises these years, it never extends them)."""
     peak = claim.expected.peak_year
     plan = violence_plan(deaths=False, terrorism=True, per_capita=False, reference_period=None)(claim, params, ev)
     primary = plan[0]
     first, last = ev.source_years
-    end_text = f"to the end of UCDP GED ({last})" if ev.procedure_texts_apply else f"to the source's last year ({last})"
     extra = [replace(primary, scenario=f"period {a}-{b}", kind="period", description=d, start=a, end=b)
              for a, b, d in [(params.default_period[0], primary.end, "default window (ten years before the policy)"),
-                             (peak - 1, primary.end, f"from the year before the stated peak ({peak - 1})"),
-                             (primary.start, last, end_text)]
+                             (peak - 1, primary.end, f"from the year before the stated peak ({peak - 1})")]
              if first <= a < b <= last and (a, b) != (primary.start, primary.end)]
     return [*plan, *extra]

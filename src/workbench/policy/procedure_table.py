@@ -68,6 +68,13 @@ UCDP_NOTE = ("UCDP GED 22.1 records organised violence (state-based, non-state, 
 #: C5's comparison widened to every region (sensitivity of "least fatalities").
 _WIDER_SET = [["PK-PB"], ["PK-SD"], ["PK-KP", "PK-TA"], ["PK-BA"], ["PK-IS"], ["PK-GB"], ["PK-JK"]]
 _PER_CAPITA = "deaths per 100,000 person-years"
+#: The measure a comparison across regions of very different populations does not state, computed beside it.
+_INFORM_PER_CAPITA = ("per capita", "deaths per 100,000 person-years: informs, the stated absolute deaths decide",
+                      {"measure": "violence.deaths_per_100k"})
+_INFORM_ABSOLUTE = ("absolute deaths", "total deaths: informs, the stated per-capita measure decides",
+                    {"measure": "violence.deaths"})
+_INFORM_ABSOLUTE_EVENTS = ("absolute events", "total events: informs, the per-capita reading decides",
+                           {"measure": "violence.events"})
 _RANK_CAVEATS = (FEW_UNITS_NOTE.format(n=4), UCDP_NOTE)
 _KARACHI_CAVEAT = ("UCDP GED covers little of Karachi's ethnic, political and criminal violence (target killings, "
                    "turf wars, extortion), which falls outside its definitions; Sindh's UCDP counts are a floor")
@@ -95,7 +102,7 @@ PROCEDURES: dict[str, Procedure] = {
         proxy=None, caveats=("FATA's population is counted with KP, as C5 groups them",)),
     "C5.punjab_least_fatalities": Procedure(
         run_rank,
-        violence_plan(deaths=True, terrorism=False, per_capita=False, sensitivity=[
+        violence_plan(deaths=True, terrorism=False, per_capita=False, informing=[_INFORM_PER_CAPITA], sensitivity=[
             ("wider set", "all seven regions incl. ICT, GB and AJK (C5 sets GB and AJK apart as peaceful)",
              {"comparison_set": _WIDER_SET})]),
         proxy="UCDP deaths in organised violence (all sides) for 'overall fatalities'",
@@ -107,7 +114,7 @@ PROCEDURES: dict[str, Procedure] = {
                "organised-violence events with at least one death, not terrorist attacks"),
         caveats=(*_RANK_CAVEATS, _GED_ATTACKS_CAVEAT)),
     "C5.sindh_second_per_capita": Procedure(
-        run_rank, violence_plan(deaths=True, terrorism=False, per_capita=True),
+        run_rank, violence_plan(deaths=True, terrorism=False, per_capita=True, informing=[_INFORM_ABSOLUTE]),
         proxy=f"UCDP {_PER_CAPITA} for 'casualties per capita' (deaths only: injuries not in UCDP)",
         caveats=(*_RANK_CAVEATS, PER_CAPITA_NOTE, _KARACHI_CAVEAT)),
     "C5.kp_fata_casualties_2005_2012": Procedure(
@@ -149,7 +156,7 @@ PROCEDURES: dict[str, Procedure] = {
         run_need_vs_violence,
         violence_plan(deaths=False, terrorism=False, per_capita=True, readings=[
             ("deaths per 100k", "'incidence of militancy' read as deaths per 100,000",
-             {"measure": "violence.deaths_per_100k"})]),
+             {"measure": "violence.deaths_per_100k"})], informing=[_INFORM_ABSOLUTE_EVENTS]),
         proxy="UCDP events per 100,000 person-years for 'incidence of militancy'; MPI headcount for 'deprived'",
         caveats=(FEW_UNITS_NOTE.format(n=5), PER_CAPITA_NOTE, UCDP_NOTE, "the MPI figures are those D3 quotes "
                  "(2014/15); their check against press reports of MPDR (2016) is claim D3.mpi_order")),

@@ -20,14 +20,19 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from workbench.formatting import year_ranges
 from workbench.policy.evidence import EQUAL_AREA_CRS, Evidence, layout_provinces
 from workbench.policy.measures import (
     VIOLENCE_MEASURES,
-    fmt,
+    YearsCovered,
+    covered_years,
     group_numbers,
     injured_by_unit,
     measure_text,
     national_series,
+    no_year_gap,
+    undefined_values,
+    value_text,
     violence_by_group,
 )
 from workbench.policy.nisp import Claim
@@ -35,13 +40,18 @@ from workbench.policy.specs import (
     SHORT_NAMES,
     AuditParameters,
     Outcome,
+    Part,
     Spec,
     cannot,
     frame_sources,
     group_label,
     long_numbers,
+    outcome_from_parts,
 )
 from workbench.policy.verdicts import (
+    CANNOT,
+    SUPPORTED,
+    Judgement,
     percent_text,
     ranked,
     rule_approx,
@@ -49,12 +59,13 @@ from workbench.policy.verdicts import (
     rule_at_least,
     rule_decline,
     rule_lower_bound_approx,
-    rule_peak_then_decline,
+    rule_decline_from,
+    rule_peak_year,
     rule_rank,
     rule_rank_order,
     rule_share_above,
     rule_share_in_range,
-    rule_top_k,
+    rule_top_units,
 )
 
 #: UCDP actor and conflict names the PIPS claims need.
@@ -72,52 +83,100 @@ def _tolerance(claim: Claim, params: AuditParameters) -> float:
 # --------------------------------------------------------------------------- the violence panels
 
 
+def _period_text(spec: Spec, years: YearsCovered) -> str:
+    """The spec's period, with the years covered where the source lacks some: ``2008-2017 (years covered: 2012-2017)``."""
+    return spec.period if years.complete else f"{spec.period} (years covered: {year_ranges(years.covered)})"
+
+
 def run_rank(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """rank_highest / rank_lowest / rank_position of a violence measure among the comparison set."""
+    """rank_highest / rank_lowest / rank_position of a violence measure among the comparison set.
+
+    "Second after KP and FATA" is compound: the units named before it hold the first ranks (part
+    ``after``), and the claim's unit holds its rank (part ``position``).
+    """
     measure = spec.opt("measure", claim.indicators[0])
     groups = spec.opt("comparison_set", claim.comparison_set)
-    df, sources, problem = violence_by_group(ev, spec, groups, measure)
-    if problem:
-        return cannot(problem, measure_text(measure, spec, ev), sources)
+    totals = violence_by_group(ev, spec, groups, measure)
+    used = measure_text(measure, spec, ev)
+    if totals.problem:
+        return cannot(totals.problem, used, totals.sources)
+    df, years = totals.frame, totals.years
     highest = claim.comparison != "rank_lowest"
     values = pd.Series(df["value"].to_numpy(), index=df["group"])
-    target = group_label(claim.geography)
-    above = [group_label(g) for g in claim.expected.above] if claim.expected.above else None
-    judgement = rule_rank(values, target, claim.expected.rank or 1, highest_first=highest, above=above)
+    target, rank = group_label(claim.geography), claim.expected.rank or 1
     ranks = ranked(values, highest).reset_index(drop=True)
-    order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable")
-    used = measure_text(measure, spec, ev)
-    observed = f"{used}, {spec.period}: " + "; ".join(
-        f"{r.group} {fmt(r.value, measure)} ({int(r.rank)})" for r in order.itertuples())
-    return Outcome(judgement, observed, group_numbers(df, measure, ranks), used, sources)
+    order = df.assign(rank=ranks.to_numpy()).sort_values("rank", kind="stable", na_position="last")
+    observed = f"{used}, {_period_text(spec, years)}: " + "; ".join(
+        f"{r.group} {value_text(r.value, measure, r.rank)}" for r in order.itertuples())
+    gap = {"lacking": years.text(), "provisional": not years.complete}
+    numbers = group_numbers(df, measure, ranks)
+    undefined = undefined_values(df, measure, spec.period)
+    if undefined:
+        return Outcome(Judgement(CANNOT, undefined), observed, numbers, used, totals.sources, **gap)
+    if not claim.expected.above:
+        judgement = rule_rank(values, target, rank, highest_first=highest)
+        return Outcome(judgement, observed, numbers, used, totals.sources, **gap)
+    above = [group_label(g) for g in claim.expected.above]
+    side = "highest" if highest else "lowest"
+    parts = (Part("after", f"{', '.join(above)} rank{'s' if len(above) == 1 else ''} first ({side} first)",
+                  rule_top_units(values, above, len(above), what=used), observed),
+             Part("position", f"{target} ranks {rank} ({side} first)",
+                  rule_rank(values, target, rank, highest_first=highest), observed))
+    return outcome_from_parts(parts, observed, numbers, used, totals.sources, **gap)
+
+
+def _share_counts(claim: Claim, spec: Spec, ev: Evidence, col: str, largest: bool) -> tuple[
+        pd.Series, float, dict[str, float], YearsCovered, tuple[str, ...]]:
+    """The counts a share needs over the years covered: per unit (the part's units, and every province for
+    the largest-share reading), the whole, and what was located only to the whole (no finer unit)."""
+    if claim.geography == ["division/karachi"]:
+        counts = ev.counts(spec, level="district", layout="current")
+        whole = counts[counts["province"].isin(claim.denominator)]
+        years = covered_years(whole, whole["unit_id"].astype(str).unique(), [col], spec.start, spec.end)
+        if not years.covered:
+            raise no_year_gap(ev, spec, "every district of Sindh", years)
+        whole = whole[whole["year"].isin(years.covered)]
+        karachi = set(ev.get("karachi_units")) | {"division/karachi"}
+        part = pd.Series({"Karachi": float(whole.loc[whole["unit_id"].isin(karachi), col].sum())})
+        only = {"located only to Sindh": float(whole.loc[whole["unit_level"].eq("province"), col].sum())}
+        return part, float(whole[col].sum()), only, years, frame_sources(counts)
+    counts = ev.counts(spec, level="province", layout="pre2018")
+    units = [*claim.geography, *(layout_provinces("pre2018") if largest else [])]
+    ev.require_units(counts, units, "the share", spec)
+    years = covered_years(counts, units, [col], spec.start, spec.end)
+    if claim.denominator == ["PK"]:
+        national = national_series(ev, spec, col)
+        years = years.both(national.years)
+        whole_total = float(national.values[national.values.index.isin(years.covered)].sum())
+        sources = frame_sources(counts) + national.sources
+    else:
+        whole_units = counts[counts["province"].isin(claim.denominator)]
+        years = years.both(covered_years(whole_units, claim.denominator, [col], spec.start, spec.end))
+        whole_total = float(whole_units.loc[whole_units["year"].isin(years.covered), col].sum())
+        sources = frame_sources(counts)
+    if not years.covered:
+        raise no_year_gap(ev, spec, f"{group_label(claim.geography)} and {group_label(claim.denominator)}", years)
+    inside = counts[counts["year"].isin(years.covered)]
+    by_unit = inside.groupby("unit_id")[col].sum(min_count=1)
+    part = pd.Series({group_label(claim.geography): float(by_unit.reindex(claim.geography).sum())})
+    if largest:
+        others = by_unit.reindex([u for u in layout_provinces("pre2018") if u not in claim.geography])
+        part = pd.concat([part, others.rename(index=SHORT_NAMES)])
+    pk = inside.loc[inside["unit_id"].eq("PK"), col]
+    only = {"located only to Pakistan": float(pk.sum())} if pk.notna().any() else {}
+    return part, whole_total, only, years, sources
 
 
 def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """majority_share: the claim's unit's share of its denominator's events or deaths."""
+    """majority_share: the claim's unit's share of its denominator's events or deaths (a national
+    denominator is the country's figure, :func:`~workbench.policy.measures.national_series`)."""
     measure = spec.opt("measure", claim.indicators[0])
     col = VIOLENCE_MEASURES[measure][0]
-    if claim.geography == ["division/karachi"]:
-        panel = ev.violence_panel(spec, level="district", layout="current")
-        karachi = set(ev.get("karachi_units")) | {"division/karachi"}
-        whole = panel[panel["province"].isin(claim.denominator)]
-        part = whole[whole["unit_id"].isin(karachi)]
-        groups = {"Karachi": float(part[col].sum()), "Sindh": float(whole[col].sum())}
-        extra = {"located only to Sindh": float(whole.loc[whole["unit_level"].eq("province"), col].sum())}
-    else:
-        panel = ev.violence_panel(spec, level="province", layout="pre2018")
-        needed = layout_provinces("pre2018") if claim.denominator == ["PK"] else claim.denominator
-        ev.require_units(panel, [*claim.geography, *needed], "the share")
-        whole = panel if claim.denominator == ["PK"] else panel[panel["province"].isin(claim.denominator)]
-        part = whole[whole["unit_id"].isin(claim.geography)]
-        groups = {group_label(claim.geography): float(part[col].sum()),
-                  group_label(claim.denominator): float(whole[col].sum())}
-        extra = {"located only to Pakistan": float(whole.loc[whole["unit_id"].eq("PK"), col].sum())}
-    (pname, pval), (wname, wval) = groups.items()
-    if spec.opt("largest_share"):
-        by_unit = whole.groupby("province")[col].sum()
-        inside = by_unit[by_unit.index.isin(claim.geography)].sum()
-        others = by_unit[~by_unit.index.isin([*claim.geography, "PK"])]
-        values = pd.concat([pd.Series({pname: inside}), others.rename(index=SHORT_NAMES)])
+    largest = bool(spec.opt("largest_share"))
+    values, wval, extra, years, sources = _share_counts(claim, spec, ev, col, largest)
+    pname, pval = values.index[0], float(values.iloc[0])
+    wname = "Sindh" if claim.geography == ["division/karachi"] else group_label(claim.denominator)
+    if largest:
         judgement = rule_rank(values, pname, 1)
         judgement = replace(judgement, reason=f"largest share read for 'most of': {judgement.reason}")
         extra = {f"{k} share": v / wval for k, v in values.sort_values(ascending=False).items()} if wval else {}
@@ -126,35 +185,44 @@ def run_violence_share(claim: Claim, spec: Spec, ev: Evidence, params: AuditPara
     share = pval / wval if wval else np.nan
     used = measure_text(measure, spec, ev)
     shown = "; ".join(f"{k}: {percent_text(v) if k.endswith('share') else f'{v:,.0f}'}" for k, v in extra.items())
-    observed = f"{used}, {spec.period}: {pname} {pval:,.0f} of {wname} {wval:,.0f} ({percent_text(share)}); {shown}"
+    observed = (f"{used}, {_period_text(spec, years)}: {pname} {pval:,.0f} of {wname} {wval:,.0f} "
+                f"({percent_text(share)})" + (f"; {shown}" if shown else ""))
     rows = [{"item": pname, "quantity": col, "value": pval, "rank": None},
             {"item": wname, "quantity": col, "value": wval, "rank": None},
             {"item": pname, "quantity": "share", "value": share, "rank": None},
             *[{"item": k.removesuffix(" share"), "quantity": "share" if k.endswith("share") else col, "value": v,
                "rank": None} for k, v in extra.items() if not k.startswith(pname)]]
-    return Outcome(judgement, observed, long_numbers(rows), used, frame_sources(panel))
+    return Outcome(judgement, observed, long_numbers(rows), used, sources, lacking=years.text(),
+                   provisional=not years.complete)
 
 
 def run_casualties(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
     """approx_value of a count of casualties: killed + injured when the source gives injuries for every
-    unit and year, else its deaths as a lower bound (UCDP: always, it has no injured)."""
-    panel = ev.violence_panel(spec, level="province", layout="pre2018")
-    ev.require_units(panel, claim.geography, "the casualties")
-    where = group_label(claim.geography)
-    sub = panel[panel["unit_id"].isin(claim.geography)]
+    unit and year, else its deaths as a lower bound (UCDP: always, it has no injured).
+
+    Over years lacking, a total above the figure by more than the tolerance stays above it whatever
+    they hold (counts only add); any other verdict is provisional.
+    """
+    counts = ev.counts(spec, level="province", layout="pre2018")
+    ev.require_units(counts, claim.geography, "the casualties", spec)
+    years = covered_years(counts, claim.geography, ["deaths"], spec.start, spec.end)
+    if not years.covered:
+        raise no_year_gap(ev, spec, group_label(claim.geography), years)
+    where, period = group_label(claim.geography), _period_text(spec, years)
+    sub = counts[counts["unit_id"].isin(claim.geography) & counts["year"].isin(years.covered)]
     deaths = float(sub["deaths"].sum())
     by_unit = sub.groupby("unit_id")["deaths"].sum()
     tol = _tolerance(claim, params)
-    injured, why_not = injured_by_unit(ev, spec, claim.geography, "pre2018")
+    injured, why_not = injured_by_unit(ev, claim.geography, "pre2018", years.covered)
     rows = [{"item": where, "quantity": "deaths", "value": deaths, "rank": None},
             *[{"item": SHORT_NAMES.get(u, u), "quantity": "deaths", "value": v, "rank": None}
               for u, v in by_unit.items()]]
     if injured is not None:
         total_injured = float(injured.sum())
-        casualties = deaths + total_injured
+        total = casualties = deaths + total_injured
         judgement = rule_approx(casualties, claim.expected.value, tol)
         used = f"casualties: {ev.labels['deaths']} + persons injured (killed + injured)"
-        observed = (f"{used}, {where}, {spec.period}: {casualties:,.0f} ({deaths:,.0f} killed + "
+        observed = (f"{used}, {where}, {period}: {casualties:,.0f} ({deaths:,.0f} killed + "
                     f"{total_injured:,.0f} injured; " + ", ".join(
                         f"{SHORT_NAMES.get(u, u)} {by_unit.get(u, 0) + injured.get(u, 0):,.0f}" for u in by_unit.index)
                     + f") against {claim.expected.value:,.0f} casualties stated")
@@ -162,71 +230,115 @@ def run_casualties(claim: Claim, spec: Spec, ev: Evidence, params: AuditParamete
                  *[{"item": SHORT_NAMES.get(u, u), "quantity": "injured", "value": v, "rank": None}
                    for u, v in injured.items()],
                  {"item": where, "quantity": "casualties", "value": casualties, "rank": None}]
-        sources = frame_sources(panel, ev.get("injured", "pre2018"))
+        sources = frame_sources(counts, ev.get("injured", "pre2018"))
     else:
+        total = deaths
         judgement = rule_lower_bound_approx(deaths, claim.expected.value, tol)
         if not ev.procedure_texts_apply:  # UCDP's proxy says why deaths are a lower bound; else the reason does
             judgement = replace(judgement, reason=f"{judgement.reason} ({why_not}: deaths are a lower bound)")
         used = measure_text("violence.deaths", spec, ev)
-        observed = (f"{used}, {where}, {spec.period}: {deaths:,.0f} ("
+        observed = (f"{used}, {where}, {period}: {deaths:,.0f} ("
                     + ", ".join(f"{SHORT_NAMES.get(u, u)} {v:,.0f}" for u, v in by_unit.items())
                     + f") against {claim.expected.value:,.0f} casualties stated")
-        sources = frame_sources(panel)
+        sources = frame_sources(counts)
     rows.append({"item": "stated", "quantity": "casualties", "value": claim.expected.value, "rank": None})
-    return Outcome(judgement, observed, long_numbers(rows), used, sources)
+    above_anyway = total > claim.expected.value * (1 + tol)
+    return Outcome(judgement, observed, long_numbers(rows), used, sources, lacking=years.text(),
+                   provisional=not years.complete and not above_anyway)
+
+
+def _yearly_rows(series: pd.Series, column: str, ranks: pd.Series | None = None) -> pd.DataFrame:
+    return long_numbers({"item": str(int(y)), "quantity": column, "value": v,
+                         "rank": None if ranks is None else int(ranks[y])} for y, v in series.items())
 
 
 def run_peak(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """peak_then_decline of the national yearly series of events."""
+    """"The abatement ... from its peak in 2014", in two parts on the country's yearly series: ``peak``
+    (the stated year is the series' maximum over the period, :func:`rule_peak_year`) and ``decline``
+    (the period's last year is below it, :func:`rule_decline_from`).
+
+    Years lacking are named. A peak found among the years covered is provisional (a year lacking could
+    be higher); one exceeded by a year covered is not supported whatever the others hold. The decline
+    is provisional when the period's last year is lacking (it is then judged on the last year covered).
+    """
     measure = claim.indicators[0]
     column = VIOLENCE_MEASURES[measure][0]
-    series, sources = national_series(ev, spec, column)
-    judgement = rule_peak_then_decline(series, claim.expected.peak_year)
+    national = national_series(ev, spec, column)
+    series, years, year = national.values, national.years, claim.expected.peak_year
     used = measure_text(measure, spec, ev) + ", Pakistan, per year"
-    top = series.sort_values(ascending=False, kind="stable").head(3)
-    observed = (f"{used}, {spec.period}: highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items())
-                + f"; {claim.expected.peak_year}: {series.get(claim.expected.peak_year, np.nan):,.0f}; "
-                f"{int(series.index[-1])}: {series.iloc[-1]:,.0f}")
+    peak, decline = rule_peak_year(series, year), rule_decline_from(series, year)
     ranks = ranked(series, True)
-    rows = [{"item": str(int(y)), "quantity": column, "value": v, "rank": int(ranks[y])} for y, v in series.items()]
-    return Outcome(judgement, observed, long_numbers(rows), used, sources)
+    top = series.sort_values(ascending=False, kind="stable").head(3)
+    stated = (f"{year}: {series[year]:,.0f} (rank {int(ranks[year])} of {len(series)})" if year in series.index
+              else f"{year}: lacking")
+    peak_seen = f"highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items()) + f"; {stated}"
+    last = int(series.index[-1])
+    decline_seen = f"{stated}; {last}: {series.iloc[-1]:,.0f}"
+    parts = (Part("peak", f"{year} is the highest year of {spec.period}", peak, peak_seen),
+             Part("decline", f"{spec.end} is below {year}", decline, decline_seen))
+    provisional = (not years.complete and peak.verdict == SUPPORTED) or spec.end not in series.index
+    observed = f"{used}, {_period_text(spec, years)}: {peak_seen}; {last}: {series.iloc[-1]:,.0f}"
+    if national.summed:
+        observed += f" ({national.basis()})"
+    return outcome_from_parts(parts, observed, _yearly_rows(series, column, ranks), used, national.sources,
+                              lacking=years.text(), provisional=provisional)
 
 
 def run_decline(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """decline of the national yearly series from the period's first to its last year."""
+    """decline of the country's yearly series from the period's first to its last year. Years lacking in
+    between do not change it; a first or last year lacking is replaced by the nearest year covered, and
+    the verdict is provisional."""
     measure = claim.indicators[0]
     column = VIOLENCE_MEASURES[measure][0]
-    series, sources = national_series(ev, spec, column)
-    considerable = params.considerable_decline if claim.expected.qualifier else None
-    judgement = rule_decline(series.iloc[0], series.iloc[-1], considerable=considerable)
+    national = national_series(ev, spec, column)
+    series, years = national.values, national.years
     used = measure_text(measure, spec, ev) + ", Pakistan, per year"
     observed = f"{used}: " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in series.items())
-    rows = [{"item": str(int(y)), "quantity": column, "value": v, "rank": None} for y, v in series.items()]
-    return Outcome(judgement, observed, long_numbers(rows), used, sources)
+    if national.summed:
+        observed += f" ({national.basis()})"
+    numbers = _yearly_rows(series, column)
+    first, last = int(series.index[0]), int(series.index[-1])
+    if first == last:
+        return Outcome(Judgement(CANNOT, f"one year only with a figure ({first}): no decline can be measured"),
+                       observed, numbers, used, national.sources, lacking=years.text())
+    considerable = params.considerable_decline if claim.expected.qualifier else None
+    judgement = rule_decline(series.iloc[0], series.iloc[-1], considerable=considerable)
+    judgement = replace(judgement, reason=f"{first} to {last}: {judgement.reason}")
+    return Outcome(judgement, observed, numbers, used, national.sources, lacking=years.text(),
+                   provisional=(first, last) != (spec.start, spec.end))
 
 
 def run_need_vs_violence(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) -> Outcome:
-    """association_highest: the most deprived regions (MPI) against the highest violence rates."""
+    """association_highest, in two parts: ``deprivation`` (the named regions are the most deprived, by
+    MPI) and ``violence`` (they have the highest violence rates)."""
     measure = spec.opt("measure", claim.indicators[1])
     groups = claim.comparison_set
-    df, sources, problem = violence_by_group(ev, spec, groups, measure)
-    if problem:
-        return cannot(problem, measure_text(measure, spec, ev), sources)
+    totals = violence_by_group(ev, spec, groups, measure)
+    violence = measure_text(measure, spec, ev)
+    if totals.problem:
+        return cannot(totals.problem, violence, totals.sources)
+    df, years = totals.frame, totals.years
     mpi = ev.get("mpi_province").set_index("unit_id")["mpi_headcount_pct"]
     need = pd.Series({group_label(g): mpi.reindex(list(g)).mean() for g in groups})
     outcome = pd.Series(df["value"].to_numpy(), index=df["group"])
     named = [group_label([u]) for u in claim.geography]
-    judgement = rule_top_k(need, outcome, named, claim.expected.rank or len(named))
-    violence = measure_text(measure, spec, ev)
+    k = claim.expected.rank or len(named)
     rank_o, rank_n = ranked(outcome, True), ranked(need, True)
-    observed = ("MPI %: " + "; ".join(f"{k} {v:g} ({int(rank_n[k])})" for k, v in need.items())
-                + f" | {violence}, {spec.period}: "
-                + "; ".join(f"{k} {fmt(v, measure)} ({int(rank_o[k])})" for k, v in outcome.items()))
+    need_seen = "MPI %: " + "; ".join(f"{g} {v:g} ({int(rank_n[g])})" for g, v in need.items())
+    violence_seen = f"{violence}, {_period_text(spec, years)}: " + "; ".join(
+        f"{g} {value_text(v, measure, rank_o[g])}" for g, v in outcome.items())
+    names = " and ".join(named)
+    parts = (Part("deprivation", f"{names} are the {k} most deprived (MPI headcount)",
+                  rule_top_units(need, named, k, what="MPI headcount"), need_seen),
+             Part("violence", f"{names} have the {k} highest {violence}",
+                  rule_top_units(outcome, named, k, what=violence), violence_seen))
     nums = pd.concat([group_numbers(df, measure, rank_o.reset_index(drop=True)),
-                      long_numbers({"item": k, "quantity": "mpi_headcount_pct", "value": v, "rank": int(rank_n[k])}
-                                   for k, v in need.items())], ignore_index=True)
+                      long_numbers({"item": g, "quantity": "mpi_headcount_pct", "value": v, "rank": int(rank_n[g])}
+                                   for g, v in need.items())], ignore_index=True)
     used = f"MPI headcount 2014/15 (NISP D3's figures); {violence}"
-    return Outcome(judgement, observed, nums, used, sources + frame_sources(ev.get("mpi_province")))
+    return outcome_from_parts(parts, f"{need_seen} | {violence_seen}", nums, used,
+                              totals.sources + frame_sources(ev.get("mpi_province")), lacking=years.text(),
+                              provisional=not years.complete)
 
 
 # --------------------------------------------------------------------------- UCDP's actor and conflict coding

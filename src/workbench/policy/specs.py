@@ -3,7 +3,8 @@
 * :class:`AuditParameters`: the thresholds and defaults of the verdict rules (``docs/claims.md``);
 * :class:`Spec`: one computation of a claim (the primary specification, a reading or a
   sensitivity alternative), made by a plan (:mod:`workbench.policy.plans`);
-* :class:`Outcome`: what a procedure (:mod:`workbench.policy.procedures`) gives for one spec;
+* :class:`Outcome`: what a procedure (:mod:`workbench.policy.procedures`) gives for one spec, with
+  the :class:`Part` verdicts of a compound claim and the years the source lacks;
 * :data:`SHORT_NAMES` and :func:`group_label`: how units and groups of units are printed.
 """
 
@@ -17,13 +18,16 @@ import pandas as pd
 
 from workbench.catalog import sources_of
 from workbench.errors import ParameterError
-from workbench.policy.verdicts import CANNOT, Judgement
+from workbench.policy.verdicts import CANNOT, Judgement, combine_parts
 from workbench.sources.ucdp_panels import FIRST_YEAR as UCDP_FIRST_YEAR
 from workbench.sources.ucdp_panels import LAST_YEAR as UCDP_LAST_YEAR
 from workbench.sources.ucdp_panels import VIOLENCE_TYPES
 
-ScenarioKind = Literal["primary", "reading", "period", "deaths estimate", "violence types", "comparison set",
-                       "source"]
+ScenarioKind = Literal["primary", "reading", "measure", "period", "deaths estimate", "violence types",
+                       "comparison set", "source"]
+#: Specification kinds that inform without deciding or counting against robustness: another measure
+#: than the one the claim states (deaths per 100,000 beside absolute deaths).
+INFORMING_KINDS: tuple[str, ...] = ("measure",)
 DeathsEstimate = Literal["best", "low", "high"]
 #: UCDP's types of violence read as "terrorism": attacks by non-state groups, state-based battles left out.
 TERRORISM_TYPES: tuple[str, ...] = ("non_state", "one_sided")
@@ -112,14 +116,42 @@ class Spec:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One part of a compound claim: what it states, its own verdict and the numbers behind it."""
+
+    name: str
+    statement: str
+    judgement: Judgement
+    observed: str
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What one specification gives: the verdict, the numbers and what was measured."""
+    """What one specification gives: the verdict, the numbers and what was measured.
+
+    ``parts``: the parts of a compound claim (the verdict is then derived from them,
+    :func:`outcome_from_parts`). ``lacking``: the years (or unit-years) of the period the source
+    does not give, named; ``provisional``: they could change the verdict, which is then given over
+    the years covered.
+    """
 
     judgement: Judgement
     observed: str
     numbers: pd.DataFrame
     measure_used: str
     sources: tuple[str, ...]
+    parts: tuple[Part, ...] = ()
+    lacking: str = ""
+    provisional: bool = False
+
+
+def outcome_from_parts(parts: Sequence[Part], observed: str, numbers: pd.DataFrame, measure_used: str,
+                       sources: Iterable[str], *, lacking: str = "", provisional: bool = False) -> Outcome:
+    """The outcome of a compound claim: its verdict derived from its parts (:func:`combine_parts`)."""
+    combined = combine_parts({p.name: p.judgement.verdict for p in parts})
+    judgement = Judgement(combined.verdict, f"{combined.reason} — " + "; ".join(
+        f"{p.name}: {p.judgement.reason}" for p in parts))
+    return Outcome(judgement, observed, numbers, measure_used, tuple(sources), tuple(parts), lacking, provisional)
 
 
 def long_numbers(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """Verdict rules of the claims audit: pure functions from numbers to a verdict and its reason.
 
+A compound claim ("the abatement ... from its peak in 2014": a peak, and a decline after it) is
+judged part by part and its verdict derived by :func:`combine_parts`.
+
 Each rule states its threshold in its arguments (what "approximately" means, how much decline is
 "considerable", ...); the procedures (:mod:`workbench.policy.procedures`) choose the rule and the
 numbers for each claim.
@@ -144,12 +147,13 @@ def ranked(values: pd.Series, highest_first: bool) -> pd.Series:
     return values.rank(ascending=not highest_first, method="min")
 
 
-def rule_rank(values: Mapping[str, float] | pd.Series, target: str, expected_rank: int, *, highest_first: bool = True,
-              above: Sequence[str] | None = None) -> Judgement:
+def rule_rank(values: Mapping[str, float] | pd.Series, target: str, expected_rank: int, *,
+              highest_first: bool = True) -> Judgement:
     """``supported`` when ``target`` holds ``expected_rank`` (1 = highest, or lowest when
-    ``highest_first`` is False) and, if ``above`` is given, exactly those units rank before it.
+    ``highest_first`` is False). The reason names the units ranked before it.
 
-    Ties share the better rank (``min``) and are named in the reason.
+    Ties share the better rank (``min``) and are named in the reason. "Second after X" is two
+    parts (:func:`rule_top_units` for X, this rule for the rank).
 
     Examples
     --------
@@ -166,14 +170,12 @@ def rule_rank(values: Mapping[str, float] | pd.Series, target: str, expected_ran
     ranks = ranked(s, highest_first)
     got = int(ranks[target])
     ok = got == expected_rank
-    before = sorted(s.index[ranks < got])
-    if ok and above is not None:
-        ok = set(before) == set(above)
+    before = list(s.index[ranks < got][ranks[ranks < got].argsort(kind="stable")])
     ties = sorted(set(s.index[(ranks == got)]) - {target})
     side = "highest" if highest_first else "lowest"
     reason = f"{target} ranks {got} of {len(s)} ({side} first), expected {expected_rank}"
-    if above is not None:
-        reason += f"; ranked before it: {', '.join(before) or 'none'} (expected {', '.join(above)})"
+    if before:
+        reason += f"; ranked before it: {', '.join(before)}"
     if ties:
         reason += f"; tied with {', '.join(ties)}"
     return Judgement(SUPPORTED if ok else NOT_SUPPORTED, reason)
@@ -205,69 +207,86 @@ def rule_rank_order(values: Mapping[str, float] | pd.Series, expected_order: Seq
     return Judgement(verdict, f"{len(agree)} of {len(pairs)} pairs in the stated order; observed order {observed}")
 
 
-def rule_top_k(need: Mapping[str, float] | pd.Series, outcome: Mapping[str, float] | pd.Series,
-               named: Sequence[str], k: int) -> Judgement:
-    """"The most deprived, namely ``named``, also have the highest incidence": two parts.
+def rule_top_units(values: Mapping[str, float] | pd.Series, named: Sequence[str], k: int, *,
+                   what: str = "value") -> Judgement:
+    """"``named`` have the highest ``what``": the ``k`` highest of ``values`` against the units named.
 
-    Part 1: the ``k`` highest of ``need`` are ``named``; part 2: the ``k`` highest of
-    ``outcome`` are ``named``. Both: ``supported``; none of ``named`` among the top of
-    ``outcome``: ``not supported``; otherwise ``mixed``.
+    The top ``k`` (ties share the better rank, so a tie can widen it) are exactly ``named``:
+    ``supported``; some of ``named`` are among them: ``mixed``; none: ``not supported``.
 
     Examples
     --------
-    >>> rule_top_k({"A": 9, "B": 8, "C": 1}, {"A": 5, "B": 4, "C": 1}, ["A", "B"], 2).verdict
+    >>> rule_top_units({"A": 9, "B": 8, "C": 1}, ["A", "B"], 2).verdict
     'supported'
-    >>> rule_top_k({"A": 9, "B": 8, "C": 1}, {"A": 5, "B": 1, "C": 4}, ["A", "B"], 2).verdict
+    >>> rule_top_units({"A": 9, "B": 1, "C": 4}, ["A", "B"], 2).verdict
     'mixed'
+    >>> rule_top_units({"A": 1, "B": 2, "C": 4, "D": 5}, ["A", "B"], 2).verdict
+    'not supported'
     """
-    n, o = pd.Series(need, dtype="float64"), pd.Series(outcome, dtype="float64")
-    if n.isna().any() or o.isna().any():
-        return Judgement(CANNOT, "a unit lacks a value")
-    top_need = set(n.index[ranked(n, True) <= k])
-    top_out = set(o.index[ranked(o, True) <= k])
+    s = pd.Series(values, dtype="float64")
+    if s.isna().any():
+        return Judgement(CANNOT, f"no {what} for {', '.join(map(str, s.index[s.isna()]))}")
+    top = set(s.index[ranked(s, True) <= k])
     want = set(named)
-    part1, part2 = top_need == want, top_out == want
-    verdict = SUPPORTED if part1 and part2 else NOT_SUPPORTED if not (top_out & want) else MIXED
-    return Judgement(verdict, f"top {k} by need: {', '.join(sorted(top_need))} ({'as' if part1 else 'not as'} "
-                              f"stated); top {k} by the outcome: {', '.join(sorted(top_out))} "
-                              f"({'as' if part2 else 'not as'} stated)")
+    verdict = SUPPORTED if top == want else MIXED if top & want else NOT_SUPPORTED
+    return Judgement(verdict, f"top {k} by {what}: {', '.join(sorted(top))} (stated: {', '.join(sorted(want))})")
 
 
-def rule_peak_then_decline(series: Mapping[int, float] | pd.Series, peak_year: int) -> Judgement:
-    """"From its peak in ``peak_year``": the series' highest year, and a decline after it.
+def _highest_text(s: pd.Series) -> str:
+    top = s.max()
+    return f"{', '.join(str(int(y)) for y in s.index[s == top])} ({top:,.0f})"
 
-    ``supported``: ``peak_year`` is the highest year of the series and the last year is lower.
-    ``mixed``: one of the two parts holds, or ``peak_year`` is a local peak (above both
-    neighbours) followed by a decline but not the series' highest year. ``not supported``:
-    neither. The series must contain ``peak_year`` and a year after it.
+
+def rule_peak_year(series: Mapping[int, float] | pd.Series, peak_year: int) -> Judgement:
+    """"Its peak in ``peak_year``": a peak is a maximum.
+
+    ``supported``: ``peak_year`` holds the highest value of the series (a year tied with it is
+    named). Otherwise ``not supported``, and a local maximum (above both neighbouring years) is
+    reported as one, with the true maximum's year and value. ``cannot be tested``: the series
+    does not hold ``peak_year``.
 
     Examples
     --------
-    >>> rule_peak_then_decline({2013: 5, 2014: 9, 2015: 4}, 2014).verdict
+    >>> rule_peak_year({2013: 5, 2014: 9, 2015: 4}, 2014).verdict
     'supported'
-    >>> rule_peak_then_decline({2010: 12, 2013: 5, 2014: 9, 2015: 4}, 2014).verdict
-    'mixed'
+    >>> j = rule_peak_year({2010: 12, 2013: 5, 2014: 9, 2015: 4}, 2014)
+    >>> j.verdict, "local maximum" in j.reason
+    ('not supported', True)
     """
-    s = pd.Series(series, dtype="float64").sort_index()
-    if peak_year not in s.index or s.index.max() <= peak_year:
-        return Judgement(CANNOT, f"the years {s.index.min()}-{s.index.max()} do not hold {peak_year} and a year "
-                                 "after it")
-    top = s.max()
-    peak_years = [int(y) for y in s.index[s == top]]
-    is_peak = s[peak_year] == top
-    declined = s.iloc[-1] < s[peak_year]
-    prev_, next_ = s.get(peak_year - 1, -np.inf), s.get(peak_year + 1, -np.inf)
-    local = s[peak_year] > prev_ and s[peak_year] > next_
-    if is_peak and declined:
-        verdict = SUPPORTED
-    elif is_peak or (local and declined):
-        verdict = MIXED
-    else:
-        verdict = NOT_SUPPORTED
-    reason = (f"highest year {', '.join(map(str, peak_years))} ({top:,.0f}); {peak_year}: {s[peak_year]:,.0f}"
-              f"{' (a local peak)' if local and not is_peak else ''}; last year {int(s.index[-1])}: "
-              f"{s.iloc[-1]:,.0f} ({'below' if declined else 'not below'} {peak_year})")
-    return Judgement(verdict, reason)
+    s = pd.Series(series, dtype="float64").dropna().sort_index()
+    if peak_year not in s.index:
+        return Judgement(CANNOT, f"no value for {peak_year}, the stated peak")
+    value, top = s[peak_year], s.max()
+    if value == top:
+        ties = [int(y) for y in s.index[s == top] if y != peak_year]
+        tied = f" (tied with {', '.join(map(str, ties))})" if ties else ""
+        return Judgement(SUPPORTED, f"{peak_year} ({value:,.0f}) is the highest year of "
+                                    f"{int(s.index.min())}-{int(s.index.max())}{tied}")
+    local = value > s.get(peak_year - 1, -np.inf) and value > s.get(peak_year + 1, -np.inf)
+    what = "a local maximum, not the maximum" if local else "not a maximum"
+    return Judgement(NOT_SUPPORTED, f"{peak_year} ({value:,.0f}) is {what}: the highest year of "
+                                    f"{int(s.index.min())}-{int(s.index.max())} is {_highest_text(s)}")
+
+
+def rule_decline_from(series: Mapping[int, float] | pd.Series, year: int) -> Judgement:
+    """"The abatement from ``year``": the series' last year is below ``year``'s value.
+
+    Examples
+    --------
+    >>> rule_decline_from({2014: 9, 2015: 7, 2017: 4}, 2014).verdict
+    'supported'
+    >>> rule_decline_from({2014: 9, 2017: 9}, 2014).verdict
+    'not supported'
+    """
+    s = pd.Series(series, dtype="float64").dropna().sort_index()
+    if year not in s.index or s.index.max() <= year:
+        return Judgement(CANNOT, f"no value for {year} and a later year")
+    first, last, last_year = s[year], s.iloc[-1], int(s.index[-1])
+    change = (last - first) / first if first else np.nan
+    ok = last < first
+    shown = f" ({change:+.0%})" if np.isfinite(change) else ""
+    return Judgement(SUPPORTED if ok else NOT_SUPPORTED,
+                     f"{year} {first:,.0f} to {last_year} {last:,.0f}{shown}: {'' if ok else 'no '}decline")
 
 
 def rule_decline(first: float, last: float, *, considerable: float | None) -> Judgement:
@@ -333,3 +352,36 @@ def combine_readings(verdicts: Mapping[str, str]) -> Judgement:
         return Judgement(kinds.pop(), f"all {len(testable)} readings agree")
     parts = "; ".join(f"{k}: {v}" for k, v in testable.items())
     return Judgement(MIXED, f"the verdict depends on the reading ({parts})")
+
+
+def combine_parts(verdicts: Mapping[str, str]) -> Judgement:
+    """The verdict of a compound claim from the verdicts of its parts (a claim holds when every part does).
+
+    Every part ``supported``: ``supported``. The parts that can be tested all ``not supported``:
+    ``not supported`` (one false part is enough, whatever the others). Those that can be tested
+    all ``supported`` but some cannot be tested: ``cannot be tested`` (the claim is not
+    confirmed). None can be tested: ``cannot be tested``. Otherwise (the parts disagree, or a part
+    is itself ``mixed``): ``mixed``.
+
+    Examples
+    --------
+    >>> combine_parts({"peak": "not supported", "decline": "supported"}).verdict
+    'mixed'
+    >>> combine_parts({"peak": "supported", "decline": "supported"}).verdict
+    'supported'
+    >>> combine_parts({"peak": "not supported", "decline": "cannot be tested with available data"}).verdict
+    'not supported'
+    """
+    if not verdicts:
+        raise ParameterError("a compound claim needs at least one part")
+    parts = "; ".join(f"{k}: {v}" for k, v in verdicts.items())
+    testable = {v for v in verdicts.values() if v != CANNOT}
+    if not testable:
+        return Judgement(CANNOT, f"no part can be tested ({parts})")
+    if testable == {SUPPORTED}:
+        if CANNOT not in verdicts.values():
+            return Judgement(SUPPORTED, f"every part holds ({parts})")
+        return Judgement(CANNOT, f"the parts that can be tested hold, the others cannot be tested ({parts})")
+    if testable == {NOT_SUPPORTED}:
+        return Judgement(NOT_SUPPORTED, f"no part that can be tested holds ({parts})")
+    return Judgement(MIXED, f"the parts disagree ({parts})")
