@@ -9,7 +9,8 @@ statistics); this module fixes the choices a report must state and keep reproduc
   given zero neighbours;
 * permutation inference always runs from a fixed ``seed``, so a report and its run id reproduce;
 * local clusters are called significant only after a false-discovery-rate correction
-  (:func:`esda.fdr`, Benjamini-Hochberg at ``alpha``) of the permutation p-values.
+  (:func:`esda.fdr`, Benjamini-Hochberg at ``alpha``) of the permutation p-values; where no
+  p-value passes, esda returns the Bonferroni bound ``alpha / n`` as the threshold.
 
 Quadrants (``esda``'s coding): 1 high-high, 2 low-high, 3 low-low, 4 high-low: a unit's own value
 against the (row-standardised) mean of its neighbours, both relative to the mean of all units.
@@ -17,6 +18,7 @@ against the (row-standardised) mean of its neighbours, both relative to the mean
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,8 +78,8 @@ class WeightsUsed:
 def contiguity_neighbours(polygons: gpd.GeoDataFrame, id_column: str = "unit_id") -> dict[str, list[str]]:
     """Queen contiguity (a shared edge or corner) of each unit: ``unit -> sorted neighbours``."""
     _check_polygons(polygons, id_column)
-    w = lpw.Queen.from_dataframe(polygons, ids=polygons[id_column].astype(str).tolist(), use_index=False,
-                                 silence_warnings=True)
+    frame = polygons.assign(**{id_column: polygons[id_column].astype(str)}).reset_index(drop=True)
+    w = lpw.Queen.from_dataframe(frame, ids=id_column, use_index=False, silence_warnings=True)
     return {str(k): sorted(str(n) for n in v) for k, v in w.neighbors.items()}
 
 
@@ -208,18 +210,24 @@ def local_moran(values: pd.Series, used: WeightsUsed, *, population: pd.Series |
     -------
     DataFrame
         One row per unit: ``unit_id``, ``value``, ``local_i``, ``quadrant`` (high-high ...),
-        ``p_perm`` (folded permutation pseudo p-value), ``fdr_threshold`` (the largest p-value
+        ``p_perm`` (the permutation pseudo p-value ``(1 + more extreme) / (1 + permutations)``,
+        counted in the direction of the observed value: esda's "directed" alternative), ``fdr_threshold`` (the largest p-value
         significant at ``alpha`` after Benjamini-Hochberg; the same on every row), ``significant``,
         ``cluster`` (the quadrant where significant, else "not significant").
     """
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1; found {alpha!r}")
     y = _vector(values, used.ids, "local Moran")
-    if population is not None:
-        b = _vector(population, used.ids, "local Moran (population)")
-        lm = esda.Moran_Local_Rate(y, b, used.w, adjusted=True, permutations=permutations, seed=seed)
-    else:
-        lm = esda.Moran_Local(y, used.w, permutations=permutations, seed=seed)
+    with warnings.catch_warnings():
+        # esda announces a change of its default alternative; the pseudo p-value used here is the
+        # directed (folded) one, documented above, and a unit whose simulations do not vary has no z
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message="invalid value encountered in divide", category=RuntimeWarning)
+        if population is not None:
+            b = _vector(population, used.ids, "local Moran (population)")
+            lm = esda.Moran_Local_Rate(y, b, used.w, adjusted=True, permutations=permutations, seed=seed)
+        else:
+            lm = esda.Moran_Local(y, used.w, permutations=permutations, seed=seed)
     threshold = float(esda.fdr(lm.p_sim, alpha))
     significant = lm.p_sim <= threshold
     quadrant = pd.Series(lm.q).map(QUADRANTS).to_numpy()

@@ -106,6 +106,7 @@ def hotspot_table(violence_source: SourceLike, *, district_set: str = "census202
         d = drivers[drivers["year"].between(start, end)].groupby("unit_id").agg(
             deprivation=(deprivation, "mean"),
             deprivation_measured=(year_col, lambda s: _years_text(s)))
+        r = r[r["unit_id"].ne(r["province"])]  # rows of events located only to a province: in no district
         r = r.merge(d, left_on="unit_id", right_index=True, how="left")
         r.insert(0, "period", f"{start}-{end}")
         parts.append(r)
