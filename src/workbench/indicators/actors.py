@@ -259,13 +259,12 @@ def monthly(events: pd.DataFrame, by: Sequence[str] = (), *, window: int = 3) ->
     if start.isna().any() or end.isna().any():
         raise ParameterError("monthly: every event needs date_start and date_end")
     one_month = start.dt.to_period("M").eq(end.dt.to_period("M"))
-    e = events.assign(month=start.dt.to_period("M").dt.to_timestamp(), _one=one_month)
+    e = events.assign(month=start.dt.to_period("M").dt.to_timestamp(), _one=one_month,
+                      _out=(~one_month).astype("int64"), _out_deaths=events["best"].where(~one_month, 0))
     by = list(by)
     totals = e.groupby(by, dropna=False) if by else e.groupby(lambda _: 0)
-    left = pd.DataFrame({"events_left_out": totals["_one"].apply(lambda s: int((~s).sum())),
-                         "deaths_left_out": totals.apply(lambda g: int(g.loc[~g["_one"], "best"].sum())),
-                         "events": totals["id"].size(), "deaths": totals["best"].sum()})
-    left = left.reset_index(drop=not by)
+    left = totals.agg(events_left_out=("_out", "sum"), deaths_left_out=("_out_deaths", "sum"),
+                      events=("id", "size"), deaths=("best", "sum")).reset_index(drop=not by)
     kept = e[e["_one"]]
     months = pd.date_range(e["month"].min(), e["month"].max(), freq="MS")
     cells = kept.groupby([*by, "month"], dropna=False).agg(events=("id", "size"), deaths_best=("best", "sum"))
@@ -332,3 +331,34 @@ def perpetrator_table(records: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataF
     out["incidents_killed_unknown"] = out["incidents_killed_unknown"].astype("int64")
     return out.rename(columns={"actor": "perpetrator"}).sort_values(
         ["killed", "incidents"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def actor_summary(involved: pd.DataFrame, *, measure: str = "deaths_best", label: str, provisional: bool = False,
+                  left_out_of_months: tuple[int, int] | None = None) -> list[str]:
+    """Plain sentences for the summary of findings, each with its caveat ("involving", never "caused by")."""
+    out = []
+    ranking = by_actor(involved, by=())
+    if not ranking.empty:
+        top = ranking.sort_values([measure, "events"], ascending=False, kind="stable").head(3)
+        words = "events" if measure == "events" else f"deaths ({measure.removeprefix('deaths_')} estimate)"
+        out.append(f"Actors involved in the most {words} ({label}): "
+                   + "; ".join(f"{r.actor} ({getattr(r, measure):,} in {r.events:,} events)" for r in top.itertuples())
+                   + ". These are deaths in events involving the actor (both sides and civilians), not deaths it caused.")
+    perp = one_sided_by_perpetrator(involved)
+    if not perp.empty:
+        r = perp.iloc[0]
+        out.append(f"One-sided violence against civilians: {r['perpetrator']} is the perpetrator with most deaths "
+                   f"({int(r[measure]):,} in {int(r['events']):,} events; UCDP's side_a of one-sided events).")
+    foreign = ranking[ranking["actor_kind"].eq("government") & ~ranking["actor"].eq("Government of Pakistan")]
+    if not foreign.empty:
+        out.append("Foreign governments appear in their own right: " + "; ".join(
+            f"{r.actor} ({r.events:,} events)" for r in foreign.head(3).itertuples()) + ".")
+    unidentified = involved.loc[involved["actor_kind"].eq("unidentified"), "id"].nunique()
+    if unidentified:
+        out.append(f"{unidentified:,} events involve an actor {UNIDENTIFIED}: provisional coding.")
+    if left_out_of_months and left_out_of_months[0]:
+        out.append(f"{left_out_of_months[0]:,} events ({left_out_of_months[1]:,} deaths) span more than one month: "
+                   "counted in the yearly tables, left out of the monthly ones.")
+    if provisional:
+        out.append("The events include UCDP Candidate data: provisional, revised by UCDP.")
+    return out

@@ -23,11 +23,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import esda
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from libpysal import weights as lpw
+
+with warnings.catch_warnings():
+    # PySAL imports tqdm.auto, which warns inside a notebook without ipywidgets (only the progress bar is affected)
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import esda
+    from libpysal import weights as lpw
 
 from workbench.errors import ParameterError
 
@@ -234,4 +238,93 @@ def local_moran(values: pd.Series, used: WeightsUsed, *, population: pd.Series |
     out = pd.DataFrame({"unit_id": used.ids, "value": y, "local_i": lm.Is, "quadrant": quadrant,
                         "p_perm": lm.p_sim, "fdr_threshold": threshold, "significant": significant})
     out["cluster"] = np.where(out["significant"], out["quadrant"], NOT_SIGNIFICANT)
+    return out
+
+
+def eb_rates(events: pd.Series, population: pd.Series) -> pd.Series:
+    """Empirical-Bayes standardised rates (Assunção-Reis): ``(r_i - b) / sqrt(a + b / p_i)``, unitless.
+
+    ``b`` is the overall rate and ``a`` the method-of-moments variance of the true rates; the
+    standardisation gives small populations less weight (``esda.smoothing.assuncao_rate``).
+    """
+    from esda.smoothing import assuncao_rate
+
+    e = pd.Series(events, dtype="float64")
+    b = pd.Series(population, dtype="float64").reindex(e.index)
+    if e.isna().any() or b.isna().any() or (b <= 0).any():
+        raise ParameterError("eb_rates: every unit needs a count and a positive population")
+    return pd.Series(assuncao_rate(e.to_numpy(), b.to_numpy()), index=e.index)
+
+
+def period_statistics(table: pd.DataFrame, neighbours: dict[str, list[str]], *, kind: str = "queen",
+                      threshold_km: float | None = None, permutations: int = DEFAULT_PERMUTATIONS,
+                      seed: int = DEFAULT_SEED, alpha: float = 0.05) -> dict[str, pd.DataFrame]:
+    """Moran's I of violence rates and deprivation, their bivariate Moran, and LISA clusters, per period.
+
+    Parameters
+    ----------
+    table:
+        One row per ``period`` and ``unit_id`` with ``deaths``, ``person_years`` and ``deprivation``
+        (:func:`workbench.panel.spatial.hotspot_table`).
+    neighbours:
+        ``unit_id -> neighbours`` of the layer.
+
+    Returns
+    -------
+    dict
+        ``global``: one row per period and statistic (``statistic``, ``I``, ``expected``, ``z``,
+        ``p_perm``, ``n``, ``weights``: what entered and what was left out);
+        ``lisa``: :func:`local_moran` of the EB rates per period (``period`` column added);
+        ``left_out``: per period and statistic, the units without a value or without a neighbour.
+    """
+    rows, lisas, left = [], [], []
+    for period, p in table.groupby("period", sort=True):
+        p = p.set_index("unit_id")
+        population = p["person_years"].where(p["person_years"] > 0)
+        rate_w = weights_for(neighbours, population.where(p["deaths"].notna()), kind=kind, threshold_km=threshold_km)
+        dep_w = weights_for(neighbours, p["deprivation"], kind=kind, threshold_km=threshold_km)
+        both = population.where(p["deprivation"].notna())
+        bv_w = weights_for(neighbours, both, kind=kind, threshold_km=threshold_km)
+        eb = eb_rates(p.loc[bv_w.ids, "deaths"], population[bv_w.ids])
+        stats = {
+            "violence: deaths per 100k, EB rate Moran": (rate_moran(p["deaths"], population, rate_w,
+                                                                    permutations=permutations, seed=seed), rate_w),
+            "deprivation: Moran": (global_moran(p["deprivation"], dep_w, permutations=permutations, seed=seed), dep_w),
+            "deprivation here vs violence (EB rate) of the neighbours: bivariate Moran": (
+                bivariate_moran(p["deprivation"], eb, bv_w, permutations=permutations, seed=seed), bv_w),
+        }
+        for name, (s, used) in stats.items():
+            rows.append({"period": period, "statistic": name, **s, "weights": used.describe()})
+            left.append({"period": period, "statistic": name, "without_value": ", ".join(used.without_value),
+                         "islands": ", ".join(used.islands)})
+        lm = local_moran(p["deaths"], rate_w, population=population, permutations=permutations, seed=seed,
+                         alpha=alpha)
+        lisas.append(lm.assign(period=period))
+    glob = pd.DataFrame(rows)[["period", "statistic", "I", "expected", "z", "p_perm", "n", "weights"]]
+    return {"global": glob, "lisa": pd.concat(lisas, ignore_index=True), "left_out": pd.DataFrame(left)}
+
+
+def hotspot_summary(stats: dict[str, pd.DataFrame], *, alpha: float, label: str, provisional: bool = False
+                    ) -> list[str]:
+    """Plain sentences for the summary of findings, each with its caveat (associations, small samples)."""
+    out = []
+    g = stats["global"]
+    for period, p in g.groupby("period", sort=True):
+        r = p.iloc[0]
+        word = "clustered" if r["p_perm"] <= alpha and r["I"] > 0 else (
+            "dispersed" if r["p_perm"] <= alpha else "not distinguishable from a random arrangement")
+        out.append(f"{period}: district violence rates ({label}) are {word} (EB Moran's I {r['I']:.2f}, permutation "
+                   f"p = {r['p_perm']:.3f}, {int(r['n'])} districts).")
+    lisa = stats["lisa"]
+    hh = lisa[lisa["cluster"].eq("high-high")].groupby("period")["unit_id"].size()
+    if not hh.empty:
+        out.append("High-high clusters (a district with a high rate among neighbours with high rates, significant after "
+                   f"a false-discovery-rate correction at {alpha:g}): "
+                   + "; ".join(f"{k}: {v} districts" for k, v in hh.items()) + ".")
+    bv = g[g["statistic"].str.startswith("deprivation here")]
+    for r in bv.itertuples():
+        out.append(f"{r.period}: bivariate Moran's I of deprivation and neighbours' violence {r.I:.2f} "
+                   f"(p = {r.p_perm:.3f}): an association in space, not evidence that deprivation causes violence.")
+    if provisional:
+        out.append("The violence counts include UCDP Candidate data: provisional, revised by UCDP.")
     return out
