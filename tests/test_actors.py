@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_incidents_example import SECRET_MARKERS, incident_rows, registered, write_incident_log  # noqa: F401
+from test_incidents_example import incident_rows, write_incident_log
 
 from workbench.errors import ParameterError
 from workbench.indicators import actors as ia
