@@ -51,7 +51,7 @@ def _need(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ParameterError(f"{what}: the frame lacks column(s) {missing}")
 
 
-def _ids(values: pd.Series) -> pd.Series:
+def as_ids(values: pd.Series) -> pd.Series:
     """Actor, dyad and conflict ids as text ("142"), whatever their type in the file."""
     v = pd.Series(values)
     num = pd.to_numeric(v, errors="coerce")
@@ -83,7 +83,7 @@ def check_actor_table(table: pd.DataFrame, file: str = "ucdp_actors.csv") -> pd.
     """Refuse an actor table with a missing column, a repeated id or an unknown kind (naming the row)."""
     _need(table, ACTOR_COLUMNS, file)
     t = table.copy()
-    t["actor_new_id"] = _ids(t["actor_new_id"])
+    t["actor_new_id"] = as_ids(t["actor_new_id"])
     dup = t["actor_new_id"].duplicated(keep=False)
     if dup.any():
         rows = (t.index[dup] + 2).tolist()
@@ -124,7 +124,7 @@ def involvement(events: pd.DataFrame, actors: pd.DataFrame | None = None, *, gro
     for side in ("a", "b"):
         p = events.copy()
         p["side"] = side
-        p["actor_new_id"] = _ids(p[f"side_{side}_new_id"])
+        p["actor_new_id"] = as_ids(p[f"side_{side}_new_id"])
         p["ucdp_name"] = p[f"side_{side}"].astype(str)
         parts.append(p)
     long = pd.concat(parts, ignore_index=True)
@@ -173,7 +173,7 @@ def leading_actors(involved: pd.DataFrame, n: int = 8, measure: str = "deaths_be
 def by_conflict(events: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     """Events and deaths per UCDP conflict (name, id, type of violence), per cell of ``by``."""
     _need(events, EVENT_COLUMNS, "by_conflict")
-    e = events.assign(conflict_new_id=_ids(events["conflict_new_id"]),
+    e = events.assign(conflict_new_id=as_ids(events["conflict_new_id"]),
                       type=events["type_of_violence"].map(TYPE_NAMES))
     return _sums(e, ["conflict_name", "conflict_new_id", "type", *by]).sort_values(
         ["deaths_best", "events"], ascending=False, kind="stable").reset_index(drop=True)
@@ -186,9 +186,9 @@ def dyads(events: pd.DataFrame, actors: pd.DataFrame | None = None, by: Sequence
     ``unidentified``: a side is a Candidate code for an actor not yet identified.
     """
     _need(events, EVENT_COLUMNS, "dyads")
-    e = events.assign(dyad_new_id=_ids(events["dyad_new_id"]), type=events["type_of_violence"].map(TYPE_NAMES))
+    e = events.assign(dyad_new_id=as_ids(events["dyad_new_id"]), type=events["type_of_violence"].map(TYPE_NAMES))
     for side in ("a", "b"):
-        e[f"kind_{side}"] = _kinds(e[f"side_{side}"].astype(str), _ids(e[f"side_{side}_new_id"]), actors)
+        e[f"kind_{side}"] = _kinds(e[f"side_{side}"].astype(str), as_ids(e[f"side_{side}_new_id"]), actors)
     e["interstate"] = e["kind_a"].eq("government") & e["kind_b"].eq("government")
     e["unidentified"] = e["kind_a"].eq("unidentified") | e["kind_b"].eq("unidentified")
     keys = ["dyad_name", "dyad_new_id", "side_a", "side_b", "type", "interstate", "unidentified", *by]
@@ -210,7 +210,7 @@ def new_and_ended_dyads(events: pd.DataFrame) -> pd.DataFrame:
     ``new``, ``ended``, ``new_dyads``, ``ended_dyads`` (names).
     """
     _need(events, ["dyad_name", "dyad_new_id", "year"], "new_and_ended_dyads")
-    e = events.assign(dyad_new_id=_ids(events["dyad_new_id"]))
+    e = events.assign(dyad_new_id=as_ids(events["dyad_new_id"]))
     spans = e.groupby(["dyad_new_id"]).agg(name=("dyad_name", "first"), first=("year", "min"), last=("year", "max"))
     last_year = int(e["year"].max())
     rows = []

@@ -19,7 +19,7 @@ import pandas as pd
 
 from workbench.errors import ParameterError
 from workbench.geo.units import DISTRICT_SETS, LAYOUTS, load_registry
-from workbench.indicators.actors import ACTOR_COLUMNS, EVENT_COLUMNS, _ids, check_actor_table, match_perpetrators
+from workbench.indicators.actors import ACTOR_COLUMNS, EVENT_COLUMNS, as_ids, check_actor_table, match_perpetrators
 from workbench.sources import ViolenceSource, resolve
 from workbench.sources.reference import read_reference
 from workbench.store import processed_sources, read_processed
@@ -79,7 +79,7 @@ def placed_events(violence_source: str | ViolenceSource, layout: str = "current"
     out["province"] = out["province"].where(placed, NOT_PLACED)
     out["unit_level"] = level.where(placed, NOT_PLACED)
     for c in ("side_a_new_id", "side_b_new_id", "dyad_new_id", "conflict_new_id"):
-        out[c] = _ids(out[c])
+        out[c] = as_ids(out[c])
     out = out.drop(columns=["unit_id", "stable_id"])
     out.attrs["sources"] = list(dict.fromkeys([*events.attrs.get("sources", source.provenance), *source.provenance,
                                                *processed_sources("ucdp_event_assignment")]))
@@ -91,18 +91,9 @@ def placed_events(violence_source: str | ViolenceSource, layout: str = "current"
 
 def unit_names(ids: pd.Series) -> pd.Series:
     """Registry names of unit ids (``PK``: Pakistan, not located to a province; unknown ids kept)."""
-    reg = load_registry()
-    names = {}
-    for u in pd.unique(ids.astype(str)):
-        if u == "PK":
-            names[u] = "Pakistan (not located to a province)"
-        elif u == NOT_PLACED:
-            names[u] = u
-        else:
-            try:
-                names[u] = reg.name(u)
-            except Exception:  # a unit the registry does not name: show its id
-                names[u] = u
+    known = load_registry().mapping("name")
+    names = {u: known.get(u, u) for u in pd.unique(ids.astype(str))}
+    names["PK"] = "Pakistan (not located to a province)"
     return ids.astype(str).map(names)
 
 
@@ -125,15 +116,16 @@ def incident_perpetrators(violence_source: str | ViolenceSource, *, grouped: boo
         return None
     aliases = perpetrator_aliases()
     actor, unmatched = match_perpetrators(log["perpetrator"], aliases)
+    sources = [source.id, *aliases.attrs["sources"]]
     if grouped:
+        table = actor_table()
         ids = actor.map(dict(zip(aliases["actor"], aliases["actor_new_id"], strict=True)))
-        groups = actor_table().set_index("actor_new_id")["group_name"]
-        group = ids.map(groups).fillna("")
+        group = ids.map(table.set_index("actor_new_id")["group_name"]).fillna("")
         actor = actor.where(group.eq(""), group)
+        sources += table.attrs["sources"]
     records = pd.DataFrame({"actor": actor.to_numpy(), "province": log["province_id"].astype("string").to_numpy(),
                             "year": log["year"].to_numpy(), "date_start": log["date_start"].to_numpy(),
                             "date_end": log["date_end"].to_numpy(), "killed": log["killed"].to_numpy()})
-    records.attrs["sources"] = [source.id, *aliases.attrs["sources"], *(actor_table().attrs["sources"]
-                                                                        if grouped else [])]
+    records.attrs["sources"] = sources
     unmatched.attrs["sources"] = [source.id, *aliases.attrs["sources"]]
     return records, unmatched
