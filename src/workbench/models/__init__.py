@@ -15,7 +15,8 @@ negative_binomial, poisson
 province_association
     The province-level variant: descriptive only.
 robustness_grid, GRID_DIMENSIONS
-    The model re-estimated over deaths estimate, type of violence, former FATA, lag and period.
+    The model re-estimated over deaths estimate, type of violence, former FATA, lag, period and
+    (optionally) the neighbours' violence; the panel is prepared once (``prepare``) and reused.
 coefficient_plot, compare
     Incidence-rate ratios with intervals across a grid or several models (seaborn).
 covariate_coverage
@@ -24,11 +25,14 @@ covariate_coverage
 
 from workbench.models.design import (
     Design,
+    PreparedPanel,
     build_design,
     covariate_coverage,
     drop_all_zero_groups,
     lagged,
     measured_before,
+    neighbours_lagged,
+    prepare,
 )
 from workbench.models.estimators import (
     COEFFICIENT_COLUMNS,
@@ -47,7 +51,8 @@ from workbench.models.robustness import CELL_COLUMNS, GRID_DIMENSIONS, grid_cell
 
 __all__ = [
     "CELL_COLUMNS", "COEFFICIENT_COLUMNS", "COVARIATES", "GRID_DIMENSIONS", "Design", "ModelFitError", "ModelResult",
+    "PreparedPanel",
     "Specification", "build_design", "cameron_trivedi", "coefficient_plot", "compare", "covariate_coverage",
     "drop_all_zero_groups", "grid_cells", "interpret", "lagged", "measured_before", "negative_binomial", "options_of",
-    "poisson", "province_association", "robustness_grid",
+    "poisson", "prepare", "province_association", "robustness_grid",
 ]

@@ -26,6 +26,9 @@ from workbench.geo.units import FATA_ID
 from workbench.models.options import COVARIATES, ModelFitError, Specification
 
 PART_KEY = ["unit_id", "province"]
+SPATIAL_PREFIX = "spatial_log1p_"
+#: The ``covariate`` of the spatial-lag term in coefficient tables.
+NEIGHBOUR_COVARIATE = "neighbours' violence"
 NOT_ENUMERATED = ("PK-GB", "PK-JK")
 _RESIDUAL = {
     "province": "events located only to a province: no district, no population of their own",
@@ -72,9 +75,12 @@ def measured_before(frame: pd.DataFrame, column: str, year_column: str, lag: int
         Aligned to ``frame``'s rows; both missing where no measurement at or before ``year - lag``
         exists.
     """
-    value = lagged(frame, column, lag, key)
-    when = lagged(frame, year_column, lag, key)
-    ok = when.notna() & value.notna() & (when <= frame["year"] - lag)
+    return _before(lagged(frame, column, lag, key), lagged(frame, year_column, lag, key), frame["year"], lag)
+
+
+def _before(value: pd.Series, when: pd.Series, year: pd.Series, lag: int) -> tuple[pd.Series, pd.Series]:
+    """The rule of :func:`measured_before` on lagged values and their measurement years."""
+    ok = when.notna() & value.notna() & (when <= year - lag)
     return value.where(ok), when.where(ok)
 
 
@@ -211,6 +217,143 @@ def _need(panel: pd.DataFrame, columns: Sequence[str]) -> None:
                              "(read_processed('drivers_district_year_stable'), see docs/demography.md)")
 
 
+def neighbours_lagged(frame: pd.DataFrame, column: str, lag: int,
+                      neighbours: Mapping[str, Sequence[str]]) -> tuple[pd.Series, pd.Series]:
+    """The mean of ``column`` over each district's neighbours ``lag`` years earlier (a spatial lag).
+
+    A district's value is the sum over its parts (in the pre-2018 layout a district may have a
+    FATA part); the mean is over ``neighbours[unit_id]`` with equal weights (row-standardised
+    contiguity). Nothing is filled in: the value is missing for a district without neighbours (an
+    island), when t-lag is outside the panel's years, or when any neighbour has no value then.
+
+    Returns
+    -------
+    (value, reason)
+        Aligned to ``frame``'s rows; ``reason`` says why a district row has no value ("" where it has).
+        Rows that are not districts get no value and no reason.
+    """
+    district = frame["unit_level"].eq("district")
+    totals = frame[district].groupby(["unit_id", "year"])[column].sum(min_count=1).unstack("year")
+    units = list(totals.index.astype(str))
+    pos = {u: i for i, u in enumerate(units)}
+    v = totals.to_numpy(dtype=float)
+    mean = np.full_like(v, np.nan)
+    lacking = np.zeros(len(units), dtype=bool)
+    for u, i in pos.items():
+        ns = [pos.get(str(n), -1) for n in neighbours.get(u, ())]
+        if not ns:
+            lacking[i] = True
+        elif min(ns) >= 0:
+            mean[i] = v[ns].mean(axis=0)  # NaN in any neighbour's year stays NaN in that year
+    years = totals.columns.to_numpy()
+    col = {int(y): j for j, y in enumerate(years)}
+    uid = frame["unit_id"].astype(str).to_numpy()
+    target = (frame["year"].to_numpy() - lag).astype(int)
+    value = np.full(len(frame), np.nan)
+    reason = np.full(len(frame), "", dtype=object)
+    is_d = district.to_numpy()
+    for k in np.flatnonzero(is_d):
+        i, j = pos[uid[k]], col.get(int(target[k]))
+        if lacking[i]:
+            reason[k] = "no contiguous neighbour in the boundary layer (an island): no neighbours' violence"
+        elif j is None:
+            reason[k] = f"neighbours' violence at t-{lag} falls before the panel's first year"
+        elif np.isnan(mean[i, j]):
+            reason[k] = f"a neighbour has no value of {column} at t-{lag} (or is not in the panel)"
+        else:
+            value[k] = mean[i, j]
+    return pd.Series(value, index=frame.index), pd.Series(reason, index=frame.index, dtype="object")
+
+
+class PreparedPanel:
+    """A drivers panel with the work that every specification shares done once.
+
+    The robustness grid fits many specifications of one panel; each needs the layout's rows, the
+    lagged covariates and outcomes and, for the spatial-lag variant, the neighbours' violence. Built
+    once here and reused, they give results identical to fitting the panel itself. Pass it to
+    :func:`build_design` or the estimators wherever a panel is taken.
+
+    Parameters
+    ----------
+    panel:
+        A drivers panel.
+    neighbours:
+        ``unit_id -> neighbouring unit_ids`` for the spatial lag; by default Queen contiguity of the
+        panel's district set (:func:`workbench.panel.spatial.district_neighbours`), read when first needed.
+    """
+
+    def __init__(self, panel: pd.DataFrame, neighbours: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.frame = panel
+        self.kind = panel_kind(panel)
+        self._neighbours = neighbours
+        self._rows: dict[str, pd.DataFrame] = {}
+        self._cache: dict[tuple, object] = {}
+
+    @property
+    def attrs(self) -> dict:
+        """The panel's ``attrs`` (its sources)."""
+        return self.frame.attrs
+
+    def rows(self, layout: str) -> pd.DataFrame:
+        """The panel's rows of ``layout`` (shared: copy before changing)."""
+        if layout not in self._rows:
+            p = self.frame[self.frame["layout"].eq(layout)].copy().reset_index(drop=True)
+            if p.empty:
+                raise ParameterError(f"the panel has no rows for layout {layout!r}; layouts in it: "
+                                     f"{sorted(self.frame['layout'].unique())}")
+            self._rows[layout] = p
+        return self._rows[layout]
+
+    def _cached(self, key: tuple, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def lagged(self, layout: str, column: str, lag: int) -> pd.Series:
+        """:func:`lagged` of a column on the layout's rows."""
+        return self._cached(("lag", layout, column, lag), lambda: lagged(self.rows(layout), column, lag))
+
+    def lagged_outcome(self, layout: str, column: str, lag: int) -> pd.Series:
+        """The outcome ``column`` (as float) of the same unit ``lag`` years earlier."""
+        def compute() -> pd.Series:
+            rows = self.rows(layout)
+            return lagged(rows.assign(y=rows[column].astype(float)), "y", lag)
+        return self._cached(("outcome", layout, column, lag), compute)
+
+    def measured_before(self, layout: str, column: str, year_column: str, lag: int) -> tuple[pd.Series, pd.Series]:
+        """:func:`measured_before` on the layout's rows."""
+        return _before(self.lagged(layout, column, lag), self.lagged(layout, year_column, lag),
+                       self.rows(layout)["year"], lag)
+
+    def neighbours_lagged(self, layout: str, column: str, lag: int) -> tuple[pd.Series, pd.Series]:
+        """:func:`neighbours_lagged` of the outcome ``column`` on the layout's rows."""
+        def compute() -> tuple[pd.Series, pd.Series]:
+            rows = self.rows(layout)
+            return neighbours_lagged(rows.assign(y=rows[column].astype(float)), "y", lag, self.neighbours())
+        return self._cached(("neighbours", layout, column, lag), compute)
+
+    def neighbours(self) -> Mapping[str, Sequence[str]]:
+        """The neighbours used for the spatial lag."""
+        if self._neighbours is None:
+            if self.kind == "province":
+                raise ParameterError("neighbours' violence is a district covariate; a province panel has none")
+            from workbench.panel.spatial import district_neighbours
+
+            self._neighbours, _ = district_neighbours(self.kind, "queen")
+        return self._neighbours
+
+
+def prepare(panel: pd.DataFrame | PreparedPanel, neighbours: Mapping[str, Sequence[str]] | None = None
+            ) -> PreparedPanel:
+    """A :class:`PreparedPanel` of ``panel`` (returned as it is when already prepared)."""
+    if isinstance(panel, PreparedPanel):
+        return panel
+    if not isinstance(panel, pd.DataFrame):
+        raise ParameterError(f"argument 'panel' must be a pandas DataFrame (a drivers panel); found "
+                             f"{type(panel).__name__}")
+    return PreparedPanel(panel, neighbours)
+
+
 def _population_reason(row_year: pd.Series, province: pd.Series, first_year: int) -> pd.Series:
     early = row_year < first_year
     out = pd.Series("no population for this unit and year (see drivers_missingness): out of any per-capita model",
@@ -222,13 +365,15 @@ def _population_reason(row_year: pd.Series, province: pd.Series, first_year: int
     return out
 
 
-def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mapping[str, str] | None = None) -> Design:
+def build_design(panel: pd.DataFrame | PreparedPanel, spec: Specification, *,
+                 former_fata: Mapping[str, str] | None = None) -> Design:
     """The rows and matrices of one model; every row left out is reported with its reason.
 
     Parameters
     ----------
     panel:
-        A drivers panel (both layouts); only ``spec.layout`` is used.
+        A drivers panel (both layouts; only ``spec.layout`` is used), or a :class:`PreparedPanel` of
+        one to reuse the work shared by many specifications.
     spec:
         The model.
     former_fata:
@@ -244,7 +389,8 @@ def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mappi
     ModelFitError
         No row is left, or the outcome is zero in every row left.
     """
-    kind = panel_kind(panel)
+    base = prepare(panel)
+    kind = base.kind
     if spec.level == "district" and kind == "province":
         raise ParameterError("this is a province panel: use province_association for province-level models")
     if spec.level == "province" and kind != "province":
@@ -252,12 +398,9 @@ def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mappi
     y_col = spec.outcome_column
     covs = spec.all_covariates
     year_cols = [COVARIATES[c].year_column for c in covs]
-    _need(panel, ["layout", "unit_id", "unit_name", "unit_level", "province", "year", y_col, "population",
-                  *covs, *year_cols])
-    p = panel[panel["layout"].eq(spec.layout)].copy().reset_index(drop=True)
-    if p.empty:
-        raise ParameterError(f"the panel has no rows for layout {spec.layout!r}; layouts in it: "
-                             f"{sorted(panel['layout'].unique())}")
+    _need(base.frame, ["layout", "unit_id", "unit_name", "unit_level", "province", "year", y_col, "population",
+                       *covs, *year_cols])
+    p = base.rows(spec.layout).copy()
     if spec.exclude_former_fata and former_fata is None:
         raise ParameterError("exclude_former_fata needs the registry's former_fata column (pass former_fata=)")
     p["y"] = p[y_col].astype(float)
@@ -268,11 +411,11 @@ def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mappi
     term_cols: list[str] = []
     for c in spec.lagged_covariates:
         info = COVARIATES[c]
-        value, when = measured_before(p, c, info.year_column, spec.lag)
+        value, when = base.measured_before(spec.layout, c, info.year_column, spec.lag)
         col = f"{c}__lag{spec.lag}"
         p[col] = value * info.scale
         p[f"{col}__measured"] = when
-        p[f"{col}__panel_measured"] = lagged(p, info.year_column, spec.lag)  # the panel's measurement at t-lag
+        p[f"{col}__panel_measured"] = base.lagged(spec.layout, info.year_column, spec.lag)  # measured at t-lag
         terms.append(TermInfo(f"{c} (t-{spec.lag})", col, f"lagged cause: latest measurement at or before t-{spec.lag}",
                               info.per, info.source, c))
         term_cols.append(col)
@@ -284,9 +427,20 @@ def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mappi
         term_cols.append(c)
     if spec.lagged_violence:
         col = f"log1p_{y_col}__lag{spec.lag}"
-        p[col] = np.log1p(lagged(p, "y", spec.lag))
+        p[col] = np.log1p(base.lagged_outcome(spec.layout, y_col, spec.lag))
         terms.append(TermInfo(f"log(1 + {y_col}) (t-{spec.lag})", col, f"lagged outcome, t-{spec.lag}",
                               "1 log point of (1 + count)", "UCDP GED 22.1 (the outcome itself)", "lagged outcome"))
+        term_cols.append(col)
+    if spec.neighbour_violence:
+        value, why = base.neighbours_lagged(spec.layout, y_col, spec.lag)
+        col = f"{SPATIAL_PREFIX}{y_col}__lag{spec.lag}"
+        p[col] = np.log1p(value)
+        p[f"{col}__why"] = why
+        terms.append(TermInfo(f"log(1 + neighbours' mean {y_col}) (t-{spec.lag})", col,
+                              f"spatial lag: mean outcome of the contiguous districts, t-{spec.lag}",
+                              "1 log point of (1 + neighbours' mean count)",
+                              "UCDP GED 22.1 (the outcome in Queen-contiguous districts of the OSM boundary layer)",
+                              NEIGHBOUR_COVARIATE))
         term_cols.append(col)
 
     # the period, then rows left out in order, each with its first reason
@@ -357,7 +511,7 @@ def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mappi
     _refuse_time_invariant(sample, terms, spec)
 
     for t in terms:
-        if t.column.startswith("log1p_"):
+        if _outcome_term(t):
             t.measured = f"t-{spec.lag}"
             t.measurement_age = str(spec.lag)
             continue
@@ -379,6 +533,8 @@ def build_design(panel: pd.DataFrame, spec: Specification, *, former_fata: Mappi
 
 def _term_reason(p: pd.DataFrame, t: TermInfo, spec: Specification) -> pd.Series:
     """Why a term is missing in each row (a lagged cause: measured only after t-lag, or absent)."""
+    if t.column.startswith(SPATIAL_PREFIX):
+        return p[f"{t.column}__why"]
     if t.column.startswith("log1p_"):
         return pd.Series(f"lagged outcome t-{spec.lag} falls before UCDP GED coverage (1989)", index=p.index,
                          dtype="object")
@@ -398,7 +554,7 @@ def _refuse_lagged_after_outcome(p: pd.DataFrame, reason: pd.Series, terms: list
     """A lagged cause measured only after t-lag in every usable row is refused outright."""
     usable = reason.eq("") | reason.str.contains("lagged cause", regex=False)
     for t in terms:
-        if "__lag" not in t.column or t.column.startswith("log1p_"):
+        if "__lag" not in t.column or _outcome_term(t):
             continue
         if p.loc[usable, t.column].notna().any():
             continue
@@ -412,6 +568,11 @@ def _refuse_lagged_after_outcome(p: pd.DataFrame, reason: pd.Series, terms: list
             f"year t-{spec.lag} of {spec.start_year}-{spec.end_year} (a measure taken after the outcome cannot explain "
             f"it). Enter it under covariates= instead (an association, flagged as measured after the outcome), "
             f"or choose a period it precedes")
+
+
+def _outcome_term(t: TermInfo) -> bool:
+    """The lagged outcome or the neighbours' lagged outcome (no measurement year of their own)."""
+    return t.column.startswith(("log1p_", SPATIAL_PREFIX))
 
 
 def _refuse_time_invariant(sample: pd.DataFrame, terms: list[TermInfo], spec: Specification) -> None:
@@ -433,9 +594,9 @@ def _refuse_time_invariant(sample: pd.DataFrame, terms: list[TermInfo], spec: Sp
 
 def _design_matrix(sample: pd.DataFrame, term_cols: list[str], spec: Specification
                    ) -> tuple[pd.DataFrame, dict[str, int], dict[str, str]]:
-    X = pd.DataFrame({"const": 1.0}, index=sample.index)
+    columns: dict[str, np.ndarray] = {"const": np.ones(len(sample))}
     for c in term_cols:
-        X[c] = sample[c].astype(float)
+        columns[c] = sample[c].astype(float).to_numpy()
     counts: dict[str, int] = {}
     refs: dict[str, str] = {}
     effects = []
@@ -446,12 +607,13 @@ def _design_matrix(sample: pd.DataFrame, term_cols: list[str], spec: Specificati
     if spec.year_effects:
         effects.append(("year", sample["year"].astype(int).astype(str)))
     for name, codes in effects:
+        values = codes.to_numpy(dtype=object)
         levels = sorted(codes.unique())
         counts[name] = len(levels)
         refs[name] = levels[0]
         for lv in levels[1:]:
-            X[f"{name}[{lv}]"] = (codes == lv).astype(float)
-    return X.reset_index(drop=True), counts, refs
+            columns[f"{name}[{lv}]"] = (values == lv).astype(float)
+    return pd.DataFrame(columns), counts, refs
 
 
 def _refuse_collinear(X: pd.DataFrame, spec: Specification) -> None:

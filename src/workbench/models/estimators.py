@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.stats
 
 from workbench.errors import ParameterError
-from workbench.models.design import Design, build_design
+from workbench.models.design import Design, PreparedPanel, build_design, prepare
 from workbench.models.fit import Fit, fit_negative_binomial, fit_poisson, overdispersion_table
 from workbench.models.options import (
     ESTIMATORS,
@@ -178,10 +178,9 @@ def _diagnostics(design: Design, fit: Fit) -> pd.DataFrame:
     return pd.concat([d, od_rows], ignore_index=True)
 
 
-def _run(panel: pd.DataFrame, spec: Specification, registry, ci_level: float, inference: bool) -> ModelResult:
-    if not isinstance(panel, pd.DataFrame):
-        raise ParameterError(f"argument 'panel' must be a pandas DataFrame (a drivers panel); found "
-                             f"{type(panel).__name__}")
+def _run(panel: pd.DataFrame | PreparedPanel, spec: Specification, registry, ci_level: float,
+         inference: bool) -> ModelResult:
+    panel = prepare(panel)
     if isinstance(ci_level, bool) or not isinstance(ci_level, float | int) or not 0.5 <= float(ci_level) < 1:
         raise ParameterError(f"argument 'ci_level' must be a number in [0.5, 1); found {ci_level!r}")
     former = None
@@ -243,6 +242,7 @@ def negative_binomial(
     layout: Layout = "current",
     exclude_former_fata: bool = False,
     standard_errors: StandardErrors = "cluster",
+    neighbour_violence: bool = False,
     ci_level: float = 0.95,
     registry=None,
 ) -> ModelResult:
@@ -255,7 +255,8 @@ def negative_binomial(
     ----------
     panel:
         A district drivers panel: ``read_processed("drivers_district_year_stable")`` (the set to
-        model over time) or ``..._census2023``.
+        model over time) or ``..._census2023``; or :func:`~workbench.models.prepare` of one, to
+        reuse the work shared by several specifications (the robustness grid does).
     outcome, deaths_estimate, violence_type:
         ``events`` or ``deaths``; for deaths the UCDP ``best``, ``low`` or ``high`` estimate; the
         type of violence (``all``, ``state_based``, ``non_state``, ``one_sided``). The panels split
@@ -288,6 +289,10 @@ def negative_binomial(
         absorbed a Frontier Region; pre2018: the FATA rows).
     standard_errors:
         ``cluster`` (by district, default) or ``model``.
+    neighbour_violence:
+        Add the spatial lag ``log(1 + mean of y_{t-lag} over the Queen-contiguous districts)``, so
+        that spill-over from neighbours is set against the local covariates (an association: it
+        cannot separate spill-over from shared regional causes; ``docs/models.md``).
     ci_level:
         Confidence level of the intervals.
     registry:
@@ -315,7 +320,7 @@ def negative_binomial(
                  violence_type=violence_type, covariates=covariates, lagged_covariates=lagged_covariates, lag=lag,
                  lagged_violence=lagged_violence, unit_effects=unit_effects, year_effects=year_effects,
                  start_year=start_year, end_year=end_year, layout=layout, exclude_former_fata=exclude_former_fata,
-                 standard_errors=standard_errors)
+                 standard_errors=standard_errors, neighbour_violence=neighbour_violence)
     return _run(panel, spec, registry, ci_level, inference=True)
 
 
@@ -336,6 +341,7 @@ def poisson(
     layout: Layout = "current",
     exclude_former_fata: bool = False,
     standard_errors: StandardErrors = "cluster",
+    neighbour_violence: bool = False,
     ci_level: float = 0.95,
     registry=None,
 ) -> ModelResult:
@@ -350,7 +356,7 @@ def poisson(
                  violence_type=violence_type, covariates=covariates, lagged_covariates=lagged_covariates, lag=lag,
                  lagged_violence=lagged_violence, unit_effects=unit_effects, year_effects=year_effects,
                  start_year=start_year, end_year=end_year, layout=layout, exclude_former_fata=exclude_former_fata,
-                 standard_errors=standard_errors)
+                 standard_errors=standard_errors, neighbour_violence=neighbour_violence)
     return _run(panel, spec, registry, ci_level, inference=True)
 
 
@@ -393,7 +399,8 @@ def options_of(result: ModelResult) -> Mapping[str, object]:
     s = result.specification
     return {k: getattr(s, k) for k in ("outcome", "deaths_estimate", "violence_type", "covariates",
                                        "lagged_covariates", "lag", "lagged_violence", "unit_effects", "year_effects",
-                                       "start_year", "end_year", "layout", "exclude_former_fata", "standard_errors")}
+                                       "start_year", "end_year", "layout", "exclude_former_fata", "standard_errors",
+                                       "neighbour_violence")}
 
 
 def compare(results: Mapping[str, ModelResult]) -> pd.DataFrame:

@@ -137,6 +137,7 @@ class Specification:
     layout: Layout = "current"
     exclude_former_fata: bool = False
     standard_errors: StandardErrors = "cluster"
+    neighbour_violence: bool = False
 
     def __post_init__(self) -> None:
         check_choice("estimator", self.estimator, ESTIMATORS)
@@ -152,7 +153,7 @@ class Specification:
         _check_int("lag", self.lag, 1, MAX_LAG)
         _check_int("start_year", self.start_year, FIRST_YEAR, LAST_YEAR)
         _check_int("end_year", self.end_year, FIRST_YEAR, LAST_YEAR)
-        for name in ("lagged_violence", "year_effects", "exclude_former_fata"):
+        for name in ("lagged_violence", "year_effects", "exclude_former_fata", "neighbour_violence"):
             if not isinstance(getattr(self, name), bool):
                 raise ParameterError(f"argument {name!r} must be True or False; found {getattr(self, name)!r}")
         if self.start_year > self.end_year:
@@ -172,6 +173,9 @@ class Specification:
             if self.unit_effects == "district":
                 raise ParameterError("unit_effects='district' is for district panels; a province model can take "
                                      "'none' or 'province'")
+            if self.neighbour_violence:
+                raise ParameterError("neighbour_violence (the neighbours' violence of the previous year) applies to "
+                                     "district models: 4-8 provinces have too few neighbours for a spatial lag")
             if self.exclude_former_fata:
                 raise ParameterError("exclude_former_fata applies to district models (in a province panel, FATA is "
                                      "either a province of its own, pre2018, or inside Khyber Pakhtunkhwa, current)")

@@ -9,7 +9,12 @@ Dimensions (:data:`GRID_DIMENSIONS`):
 * ``lag``: lag length of the lagged covariates and the lagged outcome;
 * ``period``: the base period and its parts before and after a split year (2014 by default),
   each with the covariates available in it (a lagged cause measured after every outcome year of
-  a period is refused for that cell, and the cell says so).
+  a period is refused for that cell, and the cell says so);
+* ``neighbour_violence``: with and without the neighbours' violence of the previous year (the
+  spatial lag), only when asked for (``spatial_lag=True``); otherwise it stays as the base has it.
+
+The panel is prepared once (:class:`~workbench.models.design.PreparedPanel`: the layout's rows,
+the lagged columns and the neighbours' violence) and every cell reuses it.
 
 ``grid="reduced"`` (the default report) varies one dimension at a time around the base model;
 ``grid="full"`` estimates every valid combination (minutes). A cell that cannot be estimated is
@@ -25,6 +30,8 @@ from typing import Literal
 import pandas as pd
 
 from workbench.errors import ParameterError
+from workbench.geo.units import load_registry
+from workbench.models.design import prepare
 from workbench.models.estimators import COEFFICIENT_COLUMNS, negative_binomial, poisson
 from workbench.models.options import (
     DEATHS_ESTIMATES,
@@ -36,10 +43,11 @@ from workbench.models.options import (
 
 Grid = Literal["reduced", "full"]
 GRIDS: tuple[str, ...] = ("reduced", "full")
-GRID_DIMENSIONS: tuple[str, ...] = ("deaths_estimate", "violence_type", "exclude_former_fata", "lag", "period")
+GRID_DIMENSIONS: tuple[str, ...] = ("deaths_estimate", "violence_type", "exclude_former_fata", "lag", "period",
+                                     "neighbour_violence")
 CELL_COLUMNS = ["cell", "label", "varied", "is_base", *GRID_DIMENSIONS, "status", "message"]
 _BASE_DEFAULTS = {"outcome": "deaths", "deaths_estimate": "best", "violence_type": "all", "exclude_former_fata": False,
-                  "lag": 1, "start_year": 1998, "end_year": 2021}
+                  "lag": 1, "start_year": 1998, "end_year": 2021, "neighbour_violence": False}
 
 
 def _period(start: int, end: int) -> str:
@@ -58,15 +66,19 @@ def _label(cell: dict, base: dict) -> str:
         parts.append(f"lag {cell['lag']}")
     if cell["period"] != base["period"]:
         parts.append(cell["period"])
+    if cell["neighbour_violence"] != base["neighbour_violence"]:
+        parts.append(f"with neighbours' violence (t-{cell['lag']})" if cell["neighbour_violence"]
+                     else "without neighbours' violence")
     return ", ".join(parts) or "base"
 
 
 def grid_cells(base: dict, *, grid: Grid = "reduced", lags: Sequence[int] = (1, 2, 3),
-               split_year: int = 2014) -> list[dict]:
+               split_year: int = 2014, spatial_lag: bool = False) -> list[dict]:
     """The cells of a grid around ``base`` (keyword options of the estimator), base first.
 
     Each cell is a dict with the dimensions (``period`` as ``"start-end"``) and ``varied``.
-    Invalid combinations (low/high deaths by type of violence) are not cells.
+    Invalid combinations (low/high deaths by type of violence) are not cells. With
+    ``spatial_lag`` the neighbours' violence is varied too (with and without).
     """
     check_choice("grid", grid, GRIDS)
     b = {**_BASE_DEFAULTS, **base}
@@ -81,7 +93,8 @@ def grid_cells(base: dict, *, grid: Grid = "reduced", lags: Sequence[int] = (1, 
     if start <= split_year < end:
         periods += [_period(start, split_year), _period(split_year + 1, end)]
     base_cell = {"deaths_estimate": b["deaths_estimate"], "violence_type": b["violence_type"],
-                 "exclude_former_fata": b["exclude_former_fata"], "lag": b["lag"], "period": periods[0]}
+                 "exclude_former_fata": b["exclude_former_fata"], "lag": b["lag"], "period": periods[0],
+                 "neighbour_violence": b["neighbour_violence"]}
     deaths = b["outcome"] == "deaths"
     values = {
         "deaths_estimate": list(DEATHS_ESTIMATES) if deaths else [b["deaths_estimate"]],
@@ -89,6 +102,8 @@ def grid_cells(base: dict, *, grid: Grid = "reduced", lags: Sequence[int] = (1, 
         "exclude_former_fata": [False, True],
         "lag": sorted({*lags, b["lag"]}),
         "period": periods,
+        "neighbour_violence": [b["neighbour_violence"], not b["neighbour_violence"]] if spatial_lag
+        else [b["neighbour_violence"]],
     }
 
     def valid(c: dict) -> bool:
@@ -113,7 +128,7 @@ def grid_cells(base: dict, *, grid: Grid = "reduced", lags: Sequence[int] = (1, 
 def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: Literal["negative_binomial", "poisson"]
                     = "negative_binomial", lags: Sequence[int] = (1, 2, 3), split_year: int = 2014,
                     registry=None, progress: Callable[[int, int, str], None] | None = None,
-                    **base) -> pd.DataFrame:
+                    spatial_lag: bool = False, neighbours=None, **base) -> pd.DataFrame:
     """Re-estimate a model over the robustness grid: one tidy table.
 
     Parameters
@@ -131,6 +146,11 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
         The periods tried are the base period and its parts up to and after this year.
     progress:
         Called as ``progress(i, n, label)`` before each cell.
+    spatial_lag:
+        Add the cells with (and without) the neighbours' violence of t-lag, the spatial lag.
+    neighbours:
+        ``unit_id -> neighbouring unit_ids`` for the spatial lag (default: Queen contiguity of the
+        panel's district set).
     **base:
         The base model's options (as for :func:`~workbench.models.negative_binomial`).
 
@@ -151,7 +171,10 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
         raise ParameterError(f"robustness_grid: unknown base option(s) {sorted(unknown)}")
     fit = negative_binomial if estimator == "negative_binomial" else poisson
     b = {**_BASE_DEFAULTS, **base}
-    cells = grid_cells(b, grid=grid, lags=lags, split_year=split_year)
+    cells = grid_cells(b, grid=grid, lags=lags, split_year=split_year, spatial_lag=spatial_lag)
+    prepared = prepare(panel, neighbours)
+    if registry is None and any(c["exclude_former_fata"] for c in cells):
+        registry = load_registry()
     base_cell = cells[0]
     parts = []
     for i, cell in enumerate(cells):
@@ -163,7 +186,7 @@ def robustness_grid(panel: pd.DataFrame, *, grid: Grid = "reduced", estimator: L
         head = {"cell": i, "label": label, "varied": cell["varied"], "is_base": i == 0,
                 **{d: cell[d] for d in GRID_DIMENSIONS}}
         try:
-            res = fit(panel, registry=registry, **options)
+            res = fit(prepared, registry=registry, **options)
         except (ParameterError, ModelFitError) as exc:
             parts.append(pd.DataFrame([{**head, "status": "refused", "message": str(exc)}]))
             continue
