@@ -43,6 +43,7 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_data_layer.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_models.py
 
 # Re-pin every package after a deliberate upgrade: a fresh venv, then freeze.
 lock:

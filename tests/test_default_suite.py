@@ -31,7 +31,8 @@ def test_every_notebook_runs_on_the_real_data(report):
     assert outcome.status == "complete", outcome.failures
     manifest = json.loads((outcome.folder / "manifest.json").read_text())
     names = [nb["name"] for nb in manifest["notebooks"]]
-    assert names == ["00_data_audit", "10_violence", "20_inequality", "30_youth", "40_drivers", "50_policy"]
+    assert names == ["00_data_audit", "10_violence", "15_actors", "20_inequality", "30_youth", "40_drivers",
+                     "45_hotspots", "50_policy"]
     for nb in manifest["notebooks"]:
         assert nb["status"] == "ok", nb
         folder = outcome.folder / nb["name"]

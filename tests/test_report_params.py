@@ -379,7 +379,8 @@ def test_a_suite_of_one_and_a_suite_file_of_the_same_notebook_have_different_run
 def test_default_suite_lists_the_six_notebooks():
     raw = yaml.safe_load((ROOT / "notebooks" / "suites" / "default.yaml").read_text())
     assert raw["name"] == "default"
-    assert raw["notebooks"] == ["00_data_audit", "10_violence", "20_inequality", "30_youth", "40_drivers", "50_policy"]
+    assert raw["notebooks"] == ["00_data_audit", "10_violence", "15_actors", "20_inequality", "30_youth", "40_drivers",
+                                "45_hotspots", "50_policy"]
 
 
 def test_bad_parameter_on_the_command_line_starts_no_kernel(project, monkeypatch, tmp_path):

@@ -222,8 +222,11 @@ def resolve(source: str | ViolenceSource, **options: Any) -> ViolenceSource:
 
 
 def available() -> list[str]:
-    """Every id that resolves: the fixed ones, then the registered analyst's sources."""
+    """The sources an analyst can choose now: the fixed ids, each further yearly UCDP release present (by its
+    catalog id, e.g. ``ucdp_ged_26_1``), then the registered analyst's sources."""
+    import workbench.sources.releases as releases
     from workbench.sources.private import load_private_sources
 
-    return [*FIXED, *sorted(load_private_sources())]
+    more = [r.id for r in releases.releases("ged") if r.id not in FIXED and releases.present(r)]
+    return [*FIXED, *more, *sorted(load_private_sources())]
 
