@@ -221,12 +221,3 @@ def test_ucdp_remains_the_default_and_unchanged(mirror):
     assert p.attrs["violence_source"] == "ucdp_ged_pak"
     with pytest.raises(ParameterError, match="for UCDP GED 22.1 use violence_types"):
         violence.select_panel(categories=["sectarian"])
-
-
-def test_the_claims_audit_loader_reads_the_log_and_refuses_uncovered_years(registered):
-    load = violence.panel_loader("testlog")
-    p = load(level="province", layout="pre2018", start_year=2016, end_year=2017, deaths_estimate="best",
-             violence_types=["state_based", "non_state", "one_sided"])
-    assert "testlog" in p.attrs["sources"] and p.loc[p["unit_id"] == "PK-TA", "deaths"].sum() == 9
-    with pytest.raises(ParameterError, match="covers 2016-2019; the audit asks for 2008-2017"):
-        load(level="province", layout="pre2018", start_year=2008, end_year=2017)

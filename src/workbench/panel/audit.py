@@ -11,8 +11,9 @@ import pandas as pd
 from workbench.catalog import load_catalog, verify
 
 KNOWN_HOLES = [
-    ("ucdp_ged_pak", "UCDP GED 22.1 ends on 2021-12-31; 2022 onward (when TTP violence rose again) is missing. "
-                     "Newer releases could not be obtained for the mirror."),
+    ("ucdp_ged_pak", "UCDP GED 22.1 (shipped) ends on 2021-12-31; 2022 onward (when TTP violence rose again) needs "
+                     "a newer release: `workbench data pull 26.1` fetches GED 26.1 (1989-2025) into the cache, "
+                     "and UCDP Candidate releases add the current year, provisionally (docs/releases.md)."),
     ("ucdp_ged_pak", "GED records only events of organised violence with at least one death: no injuries, no "
                      "attacks without deaths. It is not a count of terrorist attacks (PIPS, CRSS, NACTA)."),
     ("census2017_district", "The 2017 census tables in the mirror are the provisional results, with no age tables: "

@@ -23,8 +23,8 @@ UCDP release ``ucdp_ged_pak`` stands for: :func:`source_from_parameters`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Literal
 
 import pandas as pd
 
@@ -336,23 +336,3 @@ def by_type(*, level: Level = "province", layout: str = "current", start_year: i
     out.attrs["breakdown"] = b.name
     out.attrs["violence_source"] = source.id
     return out
-
-
-def panel_loader(violence_source: SourceLike = UCDP_SOURCE) -> Callable[..., pd.DataFrame]:
-    """``f(**select_panel arguments)`` reading ``violence_source``, refusing years it does not cover.
-
-    Use as ``Evidence(panel=panel_loader("my_log"))`` (:mod:`workbench.policy.evidence`): every
-    number of the audit then comes from that source, and its id is in the result's sources. A
-    specification the source cannot answer (an estimate or breakdown it lacks, years it does not
-    cover) raises :class:`ParameterError`.
-    """
-    source = resolve(violence_source)
-
-    def load(**kwargs: Any) -> pd.DataFrame:
-        first, last = source.coverage.years
-        start, end = kwargs.get("start_year", first), kwargs.get("end_year", last)
-        if start < first or end > last:
-            raise ParameterError(f"{source.id!r} covers {first}-{last}; the audit asks for {start}-{end}")
-        return select_panel(violence_source=source, **kwargs)
-
-    return load
