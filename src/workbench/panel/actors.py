@@ -1,7 +1,8 @@
 """UCDP's events with their units, the actor table and an incident log's perpetrators: what the actor tables read.
 
-* :func:`placed_events`: a source's public event records (:meth:`ViolenceSource.events`) joined with
-  the committed placement (``ucdp_event_assignment``): each event's province of the layout and its
+* :func:`placed_events`: a source's public event records joined with their placement
+  (:meth:`ViolenceSource.placed`: for GED 22.1 the committed ``ucdp_event_assignment``, for another release
+  its own placement): each event's province of the layout and its
   district of the district set (or the province / ``PK`` where it was located no finer), exactly as the
   violence panels count it. Events the placement does not hold are kept as ``not placed`` and counted.
 * :func:`actor_table`, :func:`perpetrator_aliases`: the reference tables ``ucdp_actors`` and
@@ -22,7 +23,6 @@ from workbench.geo.units import DISTRICT_SETS, LAYOUTS, load_registry
 from workbench.indicators.actors import ACTOR_COLUMNS, EVENT_COLUMNS, as_ids, check_actor_table, match_perpetrators
 from workbench.sources import ViolenceSource, resolve
 from workbench.sources.reference import read_reference
-from workbench.store import processed_sources, read_processed
 
 NOT_PLACED = "not placed"
 EXTRA_COLUMNS = ["date_start", "date_end", "where_prec"]
@@ -49,21 +49,21 @@ def placed_events(violence_source: str | ViolenceSource, layout: str = "current"
 
     ``district`` is the district of ``district_set`` (a city division for Karachi in the census-2023
     set, the province id for an event located only to a province, ``PK`` for the country), and
-    ``unit_level`` says which. ``attrs``: ``sources``, ``not_placed`` (events the committed placement
-    does not hold: a release placed by no ``workbench data build``), ``provisional``.
+    ``unit_level`` says which. ``attrs``: ``sources``, ``not_placed`` (events the placement does not hold),
+    ``provisional``.
     """
     if layout not in LAYOUTS or district_set not in DISTRICT_SETS:
         raise ParameterError(f"layout must be one of {', '.join(LAYOUTS)} and district_set one of "
                              f"{', '.join(DISTRICT_SETS)}; got {layout!r}, {district_set!r}")
     source = resolve(violence_source)
-    events = source.events()
-    if events is None:
+    placed = source.placed()
+    if placed is None:
         return None
+    events, assignment = placed
     missing = [c for c in [*EVENT_COLUMNS, *EXTRA_COLUMNS] if c not in events.columns]
     if missing:
         raise ParameterError(f"{source.label}: its event records lack column(s) {missing}")
-    a = read_processed("ucdp_event_assignment")
-    a = a[["id", "unit_id", "unit_level", "stable_id", f"province_{layout}"]].rename(
+    a = assignment[["id", "unit_id", "unit_level", "stable_id", f"province_{layout}"]].rename(
         columns={f"province_{layout}": "province"})
     out = events[[*EVENT_COLUMNS, *EXTRA_COLUMNS]].merge(a, on="id", how="left", validate="one_to_one")
     placed = out["unit_id"].notna()
@@ -82,7 +82,7 @@ def placed_events(violence_source: str | ViolenceSource, layout: str = "current"
         out[c] = as_ids(out[c])
     out = out.drop(columns=["unit_id", "stable_id"])
     out.attrs["sources"] = list(dict.fromkeys([*events.attrs.get("sources", source.provenance), *source.provenance,
-                                               *processed_sources("ucdp_event_assignment")]))
+                                               *assignment.attrs.get("sources", [])]))
     out.attrs["not_placed"] = {"events": int((~placed).sum()), "deaths_best": int(out.loc[~placed, "best"].sum())}
     out.attrs["provisional"] = source.provisional
     out.attrs["label"] = source.label
@@ -107,12 +107,8 @@ def incident_perpetrators(violence_source: str | ViolenceSource, *, grouped: boo
     that match no alias, with their counts: they stay in ``records`` under their own name.
     """
     source = resolve(violence_source)
-    if source.events() is not None:
-        return None
-    from workbench.sources.private import read_private_source
-
-    log = read_private_source(source.id)
-    if "perpetrator" not in log.columns or log["perpetrator"].fillna("").astype(str).str.strip().eq("").all():
+    log = source.perpetrators()
+    if log is None:
         return None
     aliases = perpetrator_aliases()
     actor, unmatched = match_perpetrators(log["perpetrator"], aliases)
@@ -123,7 +119,7 @@ def incident_perpetrators(violence_source: str | ViolenceSource, *, grouped: boo
         group = ids.map(table.set_index("actor_new_id")["group_name"]).fillna("")
         actor = actor.where(group.eq(""), group)
         sources += table.attrs["sources"]
-    records = pd.DataFrame({"actor": actor.to_numpy(), "province": log["province_id"].astype("string").to_numpy(),
+    records = pd.DataFrame({"actor": actor.to_numpy(), "province": log["province"].astype("string").to_numpy(),
                             "year": log["year"].to_numpy(), "date_start": log["date_start"].to_numpy(),
                             "date_end": log["date_end"].to_numpy(), "killed": log["killed"].to_numpy()})
     records.attrs["sources"] = sources

@@ -286,6 +286,19 @@ class ViolenceSource(ABC):
         the workbench placed them at read time (an incident log); else None."""
         return None
 
+    def placed(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """The public event records and their assignment to units (one row per event ``id``, the columns of
+        :func:`workbench.geo.placement.assign_events`), where the source has such records; else None."""
+        return None
+
+    def perpetrators(self) -> pd.DataFrame | None:
+        """An analyst's records' perpetrator names with where, when and how many were killed (``perpetrator``,
+        ``province``, ``year``, ``date_start``, ``date_end``, ``killed``), where the source records them; else None.
+
+        Private: aggregate before anything is shown.
+        """
+        return None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id!r}: {self.label}>"
 

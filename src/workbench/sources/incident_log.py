@@ -504,3 +504,18 @@ class IncidentLogSource(ViolenceSource):
     def placement(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Placement summary and checks (aggregates only)."""
         return placement_for(self.id)
+
+    def perpetrators(self) -> pd.DataFrame | None:
+        """The log's perpetrator names with province, year, dates and killed (private: aggregate before showing);
+        None when the log names no perpetrator."""
+        from workbench.sources.private import read_private_source
+
+        log = read_private_source(self.id)
+        if "perpetrator" not in log.columns or log["perpetrator"].fillna("").astype(str).str.strip().eq("").all():
+            return None
+        out = pd.DataFrame({"perpetrator": log["perpetrator"].to_numpy(),
+                            "province": log["province_id"].astype("string").to_numpy(),
+                            "year": log["year"].to_numpy(), "date_start": log["date_start"].to_numpy(),
+                            "date_end": log["date_end"].to_numpy(), "killed": log["killed"].to_numpy()})
+        out.attrs["sources"] = [self.id]
+        return out

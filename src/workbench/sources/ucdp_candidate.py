@@ -199,11 +199,16 @@ class UcdpCombinedSource(_CurrentLayoutOnly, ViolenceSource):
 
     def events(self) -> pd.DataFrame:
         """The yearly release's events, then the Candidate events counted after its last year (``provisional``)."""
-        base = self.base.events().assign(provisional=False)
-        cand = self.candidate.events().assign(provisional=True)
-        out = pd.concat([base, cand], ignore_index=True)
-        out.attrs["sources"] = list(self.provenance)
-        return out
+        return self.placed()[0]
+
+    def placed(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The yearly release's events and assignment, then the Candidate ones (``provisional`` marks which)."""
+        (base, a), (cand, b) = self.base.placed(), self.candidate.placed()
+        events = pd.concat([base.assign(provisional=False), cand.assign(provisional=True)], ignore_index=True)
+        events.attrs["sources"] = list(self.provenance)
+        assignment = pd.concat([a, b], ignore_index=True)
+        assignment.attrs["sources"] = list(dict.fromkeys([*a.attrs.get("sources", []), *b.attrs.get("sources", [])]))
+        return events, assignment
 
 
 def _on_grid(panel: pd.DataFrame, units: pd.DataFrame, years, measures: list[str], *, fill: float) -> pd.DataFrame:

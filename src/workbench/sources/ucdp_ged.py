@@ -89,6 +89,10 @@ class UcdpGedSource(UcdpEventsSource):
         """The release's events (typed, validated), with UCDP's actor and conflict coding."""
         return read_ged()
 
+    def placed(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The events and the committed assignment to units (``workbench data build``)."""
+        return self.events(), read_processed("ucdp_event_assignment")
+
 
 class UcdpReleaseSource(UcdpEventsSource):
     """A yearly UCDP GED release other than the shipped 22.1 (25.1, 26.1 ...), with panels built from its events on
