@@ -121,7 +121,7 @@ def test_describer_can_be_injected(out):
     outputs.set_source_describer(lambda ids: "Source: test describer for " + ", ".join(ids))
     outputs.show_table(_frame(), "injected", sources=["anything"])
     sheet = pd.read_excel(out / "tables" / "injected.xlsx", sheet_name="source")
-    assert "Source: test describer for anything" in sheet["value"].tolist()
+    assert "Source: test describer for anything." in sheet["value"].tolist()
 
 
 def test_time_zones_are_written_to_excel_as_utc(out):
@@ -151,7 +151,7 @@ def test_save_figure_adds_the_footnote_and_writes_a_png(out):
     assert footnote.startswith("Source: ")
     for dataset_id in ("census2017_province", "census2023_province_summary"):
         assert _entry(dataset_id).version in footnote and _entry(dataset_id).vintage in footnote
-    assert "census2017_province" in footnote and "census2023_province_summary" in footnote
+    assert "sha256" not in footnote and "census2017_province" not in footnote  # one short line, no ids
     assert not plt.fignum_exists(fig.number)  # closed after display: shown once
     (record,) = outputs.read_records(out)
     assert record["files"] == ["figures/trend.png"]
@@ -186,15 +186,18 @@ def test_choropleth_names_the_boundary_layer_and_the_disclaimer(out):
     fig = viz.choropleth(gdf, "v", title="Test", sources=["census2017_district"], boundary_source="cod_adm2",
                          legend_label="per 100,000")
     (footnote,) = _footnotes(fig)
-    assert "census2017_district" in footnote
-    assert f"Boundaries: {_entry('cod_adm2').title}" in footnote and "cod_adm2" in footnote
+    assert footnote.startswith(f"Source: {_entry('census2017_district').title}")
+    assert f"Boundaries: {_entry('cod_adm2').title}" in footnote and "sha256" not in footnote
     assert footnote.endswith(viz.DISPUTED_AREAS_NOTE)
     ax = fig.axes[0]
     assert ax.get_title() == "Test"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no data"]
     outputs.save_figure(fig, "map", sources=["ucdp_ged_pak"])
     (footnote,) = _footnotes(fig)
-    assert "cod_adm2" in footnote and "ucdp_ged_pak" in footnote and "Jammu and Kashmir" in footnote
+    assert _entry("cod_adm2").title in footnote and _entry("ucdp_ged_pak").title in footnote
+    assert "Jammu and Kashmir" in footnote
+    (record,) = outputs.read_records(out)
+    assert set(record["sources"]) == {"census2017_district", "cod_adm2", "ucdp_ged_pak"}  # all, for the appendix
     assert (out / "figures" / "map.png").read_bytes().startswith(PNG_MAGIC)
 
 
@@ -237,7 +240,7 @@ def test_time_series_uses_the_frame_sources_and_whole_years(out):
     ax = fig.axes[0]
     assert len(ax.get_lines()) >= 2
     assert all(float(t).is_integer() for t in ax.get_xticks())
-    assert "ucdp_ged_pak" in _footnotes(fig)[0]
+    assert _footnotes(fig)[0].startswith(f"Source: {_entry('ucdp_ged_pak').title}")
     df.attrs.clear()
     with pytest.raises(ParameterError, match="no sources"):
         viz.time_series(df, "year", "deaths", title="Test")
