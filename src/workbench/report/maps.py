@@ -55,12 +55,16 @@ def interactive_map(gdf: gpd.GeoDataFrame, column: str, *, title: str, value_lab
         Catalog ids of the values and of the layer drawn, for the hover label and the footnote.
     scale:
         ``"quantile"`` (a class of zeros, then quantile classes) or ``"linear"`` (equal-width classes).
+    name_column:
+        The units' names for the hover label; without it, the registry's name of each ``unit_id``.
+    unit_word:
+        What the polygons are (``"districts"``), for the classes' description.
     """
     import plotly.graph_objects as go
 
-    for wanted in (column, name_column):
-        if wanted not in gdf.columns:
-            raise ParameterError(f"column {wanted!r} is not in the map's frame; its columns: {', '.join(gdf.columns)}")
+    if column not in gdf.columns:
+        raise ParameterError(f"column {column!r} is not in the map's frame; its columns: {', '.join(gdf.columns)}")
+    names = _unit_names(gdf, name_column)
     if scale not in ("linear", "quantile"):
         raise ParameterError(f"scale must be 'linear' or 'quantile'; got {scale!r}")
     ids = [sources] if isinstance(sources, str) else list(sources)
@@ -76,7 +80,7 @@ def interactive_map(gdf: gpd.GeoDataFrame, column: str, *, title: str, value_lab
     shapes = gdf.to_crs("EPSG:4326").geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     fig = go.Figure()
     seen: set[int] = set()
-    for position, (name, value, shape) in enumerate(zip(gdf[name_column], values, shapes, strict=True)):
+    for position, (name, value, shape) in enumerate(zip(names, values, shapes, strict=True)):
         if shape is None or shape.is_empty:
             continue
         cls = int(index[position])
@@ -100,6 +104,19 @@ def interactive_map(gdf: gpd.GeoDataFrame, column: str, *, title: str, value_lab
     )
     fig._workbench_footnote = footnote_text(ids, [DISPUTED_AREAS_NOTE], [boundary_source], what=f"map {title!r}")
     return fig
+
+
+def _unit_names(gdf: gpd.GeoDataFrame, name_column: str) -> list[str]:
+    """The units' names: ``name_column``, else the registry's name of each ``unit_id``."""
+    if name_column in gdf.columns:
+        return [str(n) for n in gdf[name_column]]
+    if "unit_id" not in gdf.columns:
+        raise ParameterError(f"the map's frame has neither {name_column!r} nor 'unit_id' to name its units; "
+                             f"its columns: {', '.join(gdf.columns)}")
+    from workbench.geo.units import load_registry
+
+    registry = load_registry()
+    return [registry.name(u) for u in gdf["unit_id"]]
 
 
 def _classes(values: Any, scale: str, k: int, unit_word: str) -> tuple[list[str], Any]:
@@ -165,14 +182,13 @@ class MapView:
         return "<interactive map: shown in the HTML report>"
 
 
-def show_interactive_map(gdf: gpd.GeoDataFrame, column: str, *, name: str, **options: Any) -> MapView:
-    """Build :func:`interactive_map` and display it; ``options`` as there."""
+def show_interactive_map(gdf: gpd.GeoDataFrame, column: str, *, name: str, **options: Any) -> None:
+    """Build :func:`interactive_map` and display it (in a notebook; elsewhere nothing); ``options`` as there."""
     view = MapView(map_html(interactive_map(gdf, column, **options), name))
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:  # pragma: no cover
-        return view
+        return
     if get_ipython() is not None:
         display(view)
-    return view

@@ -28,6 +28,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.formatting import format_count, format_number, format_p_value, format_share
+from workbench.report.tables import label
 
 #: Fewer units than this make a comparison descriptive only.
 SMALL_SAMPLE = 10
@@ -83,9 +84,12 @@ def _sentence(text: str) -> str:
 # --------------------------------------------------------------------------- caveats
 
 
-def provisional_caveat(*frames: pd.DataFrame) -> str:
-    """:data:`PROVISIONAL` when any frame says its data are provisional (``attrs["provisional"]``)."""
-    return PROVISIONAL if any(bool(f.attrs.get("provisional")) for f in frames if f is not None) else ""
+def provisional_caveat(*frames: pd.DataFrame | None, provisional: bool | None = None) -> str:
+    """:data:`PROVISIONAL` when ``provisional`` is True, or (when it is None) any frame says its data
+    are provisional (``attrs["provisional"]``, set from the violence source)."""
+    if provisional is None:
+        provisional = any(bool(f.attrs.get("provisional")) for f in frames if f is not None)
+    return PROVISIONAL if provisional else ""
 
 
 def small_sample_caveat(n: int, what: str = "units") -> str:
@@ -96,6 +100,16 @@ def small_sample_caveat(n: int, what: str = "units") -> str:
 def _strength(rho: float) -> str:
     size = abs(rho)
     return ("hardly" if size < 0.1 else "weakly" if size < 0.3 else "moderately" if size < 0.5 else "strongly")
+
+
+def _count(n: int, word: str) -> str:
+    """``1 cell``, ``3 cells``."""
+    return f"{format_count(n)} {word}{'' if int(n) == 1 else 's'}"
+
+
+def _p(p_value: float) -> str:
+    text = format_p_value(p_value)
+    return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
 def _years(years: Sequence[int]) -> str:
@@ -154,7 +168,8 @@ def audit_findings(catalog: pd.DataFrame, quality: pd.DataFrame, assignment: pd.
 
 def violence_findings(totals: pd.DataFrame, *, yearly: pd.DataFrame | None = None,
                       rates: pd.DataFrame | None = None, level: str = "province",
-                      years: Sequence[int] = (), measure: str = "deaths") -> list[Finding]:
+                      years: Sequence[int] = (), measure: str = "deaths",
+                      provisional: bool | None = None) -> list[Finding]:
     """Where most deaths were recorded, the peak year, the highest rate, the deadliest events.
 
     Parameters
@@ -163,14 +178,17 @@ def violence_findings(totals: pd.DataFrame, *, yearly: pd.DataFrame | None = Non
         :func:`workbench.panel.violence.totals_by_unit` (``unit_name``, ``unit_level``, ``events``,
         ``deaths``, ``deaths_per_event``); ``attrs["provisional"]`` is honoured.
     yearly:
-        Deaths by year (index) and unit (columns), for the peak year.
+        Deaths by year (index) and province (columns), for the peak year.
     rates:
         :func:`workbench.panel.rates.violence_rates` (``deaths_per_100k``, ``attrs["years_used"]``).
     level, years, measure:
         The level of the units, the years of the totals, and what ``deaths`` counts (words).
+    provisional:
+        Whether the counts are provisional (the source's flag); None: read the frames' attrs.
     """
     units = totals[totals["unit_level"].astype(str) == level]
-    caveats = (provisional_caveat(totals), small_sample_caveat(len(units), f"{level}s"))
+    provisional_note = provisional_caveat(totals, rates, provisional=provisional)
+    caveats = (provisional_note, small_sample_caveat(len(units), f"{level}s"))
     out = []
     if len(units) and totals["deaths"].sum() > 0:
         top = units.sort_values("deaths", ascending=False).iloc[0]
@@ -182,8 +200,8 @@ def violence_findings(totals: pd.DataFrame, *, yearly: pd.DataFrame | None = Non
         per_year = yearly.sum(axis=1, min_count=1).dropna()
         if len(per_year):
             peak = per_year.idxmax()
-            out.append(Finding(f"The yearly total peaked in {int(peak)}, with {format_count(per_year[peak])} "
-                               f"{measure} across {level}s.", (provisional_caveat(totals),)))
+            out.append(Finding(f"Of the years shown, {int(peak)} had the most {measure} located to a province: "
+                               f"{format_count(per_year[peak])}.", (provisional_note,)))
     if rates is not None and "deaths_per_100k" in rates:
         rated = rates.dropna(subset=["deaths_per_100k"])
         if len(rated):
@@ -198,7 +216,7 @@ def violence_findings(totals: pd.DataFrame, *, yearly: pd.DataFrame | None = Non
         top = busy.sort_values("deaths_per_event", ascending=False).iloc[0]
         few = (f"Only {format_count(top['events'])} events: one deadly event moves this figure."
                if top["events"] < FEW_EVENTS else "")
-        out.append(Finding(f"{measure.capitalize()} per event were highest in {top['unit_name']}, "
+        out.append(Finding(f"{measure[:1].upper()}{measure[1:]} per event were highest in {top['unit_name']}, "
                            f"{format_number(top['deaths_per_event'], 1)}.", (*caveats, few)))
     return out
 
@@ -245,7 +263,7 @@ def inequality_findings(national: pd.DataFrame, *, indicator: str, estimate_note
 
 
 def youth_findings(claim: pd.DataFrame, districts: pd.DataFrame, both: pd.DataFrame, *, label: str,
-                   rho: float | None, years: Sequence[int] = ()) -> list[Finding]:
+                   rho: float | None, years: Sequence[int] = (), provisional: bool | None = None) -> list[Finding]:
     """NISP's "60% young" against the census, the highest district, youth beside violence.
 
     Parameters
@@ -258,6 +276,8 @@ def youth_findings(claim: pd.DataFrame, districts: pd.DataFrame, both: pd.DataFr
         Districts with both the youth measure and a death rate (its length is the sample).
     label, rho, years:
         The youth measure in words, the Spearman correlation, and the years of the death rates.
+    provisional:
+        Whether the violence counts are provisional; None: read ``both.attrs``.
     """
     out = []
     best = claim.loc[claim["closest"].astype(bool)]
@@ -277,7 +297,7 @@ def youth_findings(claim: pd.DataFrame, districts: pd.DataFrame, both: pd.DataFr
             f"Across {format_count(len(both))} districts, a higher {label} went with {direction} death rates in "
             f"{_years(years)}, {_strength(rho)} so (Spearman rho = {format_number(rho, 2)}).",
             (ASSOCIATION, "Youth is measured in 2023, after the violence it is set beside.",
-             provisional_caveat(both), small_sample_caveat(len(both), "districts"))))
+             provisional_caveat(both, provisional=provisional), small_sample_caveat(len(both), "districts"))))
     return out
 
 
@@ -310,12 +330,12 @@ def model_findings(coefficients: pd.DataFrame, *, terms: dict[str, str], notes: 
         if pd.isna(row.irr_ci_low):
             continue
         includes = row.irr_ci_low <= 1 <= row.irr_ci_high
-        after = "Measured after the outcome." if bool(row.measured_after_outcome) else ""
+        after = "Measured after the outcome." if bool(row.measured_after_outcome) and row.covariate not in notes else ""
         out.append(Finding(
             f"In the main model ({format_count(row.n)} district-years, {format_count(row.units)} districts), each "
             f"percentage point of {words} is associated with an incidence-rate ratio of {format_number(row.irr, 3)} "
             f"(95% CI {format_number(row.irr_ci_low, 3)}-{format_number(row.irr_ci_high, 3)}, "
-            f"p = {format_p_value(row.p_value)}); the interval {'includes' if includes else 'excludes'} no "
+            f"{_p(row.p_value)}); the interval {'includes' if includes else 'excludes'} no "
             "association.", (ASSOCIATION, notes.get(row.covariate, ""), after)))
     if robustness is not None and len(robustness):
         ok = robustness[(robustness["status"] == "ok") & robustness["covariate"].isin(terms)].dropna(subset=["irr"])
@@ -324,15 +344,15 @@ def model_findings(coefficients: pd.DataFrame, *, terms: dict[str, str], notes: 
             out.append(Finding(
                 f"Over {format_count(len(group))} estimable specifications of the robustness grid, the ratio for "
                 f"{terms[covariate]} ranges from {format_number(group['irr'].min(), 3)} to "
-                f"{format_number(group['irr'].max(), 3)}" + (f"; {refused} cells could not be estimated." if refused
-                                                             else "."), (ASSOCIATION,)))
+                f"{format_number(group['irr'].max(), 3)}"
+                + (f"; {_count(refused, 'cell')} could not be estimated." if refused else "."), (ASSOCIATION,)))
     if province is not None and len(province):
         rows = province.dropna(subset=["irr"])
         rows = rows[~rows["covariate"].isin(["alpha", "lagged outcome"])]
         for row in rows.itertuples(index=False):
             n_units = int(row.units)
             out.append(Finding(
-                f"Across {n_units} provinces, each point of the {row.covariate.replace('_', ' ')} goes with a ratio "
+                f"Across {n_units} provinces, each point of the {label(row.covariate)} goes with a ratio "
                 f"of {format_number(row.irr, 3)} in deaths per head, with no interval.",
                 (ASSOCIATION, small_sample_caveat(n_units, "provinces"))))
     return out
@@ -341,7 +361,8 @@ def model_findings(coefficients: pd.DataFrame, *, terms: dict[str, str], notes: 
 # --------------------------------------------------------------------------- 50 policy
 
 
-def policy_findings(verdicts: pd.DataFrame, *, card: pd.DataFrame | None = None) -> list[Finding]:
+def policy_findings(verdicts: pd.DataFrame, *, card: pd.DataFrame | None = None,
+                    provisional: bool | None = None) -> list[Finding]:
     """The claims audit in counts, what rests on a proxy or on few provinces, need against attention.
 
     Parameters
@@ -352,25 +373,27 @@ def policy_findings(verdicts: pd.DataFrame, *, card: pd.DataFrame | None = None)
     card:
         The need-against-attention scorecard (``unit_name``, ``need_percentile``, ``attention_rank``,
         ``n_ranked``, ``level``), optional.
+    provisional:
+        Whether the violence counts of the audit are provisional; None: read ``verdicts.attrs``.
     """
     out = []
+    provisional_note = provisional_caveat(verdicts, provisional=provisional)
     counts = verdicts["verdict"].value_counts()
     parts = [f"{n} {verdict}" for verdict, n in counts.items()]
     proxied = int(verdicts["proxy"].fillna("").astype(str).str.strip().ne("").sum())
     out.append(Finding(f"Of the {len(verdicts)} empirical claims of NISP 2018 encoded, the data give: "
                        f"{', '.join(parts)}.",
-                       (f"{proxied} verdicts rest on a proxy measure (e.g. UCDP deaths for NISP's casualties, UCDP "
-                        "events for terrorist attacks)." if proxied else "", provisional_caveat(verdicts))))
+                       (f"{_count(proxied, 'verdict')} {'rests' if proxied == 1 else 'rest'} on a proxy measure (e.g. UCDP deaths for NISP's casualties, UCDP "
+                        "events for terrorist attacks)." if proxied else "", provisional_note)))
     fragile = verdicts[verdicts["robust"].astype("boolean").eq(False).fillna(False)]
     if len(fragile):
-        out.append(Finding(f"{len(fragile)} verdicts change under a reasonable alternative reading (deaths "
-                           "estimate, period, types of violence or boundary layer).", (provisional_caveat(verdicts),)))
+        out.append(Finding(f"{_count(len(fragile), 'verdict')} would change under a reasonable alternative reading (deaths "
+                           "estimate, period, types of violence or boundary layer).", (provisional_note,)))
     c5 = verdicts[verdicts["section"].astype(str).str.startswith("C5")]
     if len(c5):
         held = int((c5["verdict"] == "supported").sum())
         out.append(Finding(f"{held} of the {len(c5)} sub-national statements of section C5 are supported.",
-                           ("They compare 4-8 provinces: a description, not a test.",
-                            provisional_caveat(verdicts))))
+                           ("They compare 4-8 provinces: a description, not a test.", provisional_note)))
     if card is not None and len(card):
         need = card.groupby("unit_name", observed=True)["need_percentile"].mean().dropna()
         if len(need):
@@ -405,7 +428,7 @@ class SummaryView:
         return "\n".join([self.title, *(f"- {f}" for f in self.findings)])
 
 
-def show_summary(findings: Iterable[Finding], *, title: str = "Summary of findings") -> SummaryView:
+def show_summary(findings: Iterable[Finding], *, title: str = "Summary of findings") -> None:
     """Display the summary of findings (in a cell tagged ``summary``: the page shows it after the title).
 
     A notebook computes its results first and calls this in its last cell; three to six findings.
@@ -416,12 +439,11 @@ def show_summary(findings: Iterable[Finding], *, title: str = "Summary of findin
         from IPython.display import display
     except ImportError:  # pragma: no cover
         print(repr(view))
-        return view
+        return
     if get_ipython() is None:
         print(repr(view))
     else:
         display(view)
-    return view
 
 
 def findings_from(*groups: Iterable[Finding], limit: int = 6) -> list[Finding]:

@@ -53,6 +53,8 @@ LABELS: dict[str, str] = {
     "state_based": "State-based", "non_state": "Non-state", "one_sided": "One-sided",
     "all_sexes": "All sexes", "overall": "Overall", "need_percentile": "Need percentile",
     "attention_percentile": "Attention percentile",
+    "literacy_10plus": "literacy (10 and over)", "out_of_school_5_16": "out of school (ages 5-16)",
+    "improved_water": "improved drinking water", "flush_toilet": "flush toilet", "electricity": "electricity",
 }
 #: Rows shown before a long table folds the rest behind a toggle.
 PREVIEW_ROWS = 10
@@ -60,7 +62,7 @@ PREVIEW_ROWS = 10
 MAX_TEXT = 240
 
 _P_VALUE = re.compile(r"^(p|pvalue|p_value|p_val)$|_p_value$")
-_YEAR = re.compile(r"(^|_)year(s)?($|_)")
+_YEAR = re.compile(r"(^|_)year($|_)")
 _ID = re.compile(r"(^|_)id$")
 _PERCENT = re.compile(r"(^|_)(pct|percent)($|_)")
 _SHARE = re.compile(r"(^|_)(share|proportion|fraction)($|_)")
@@ -132,8 +134,8 @@ def _number_formatter(values: pd.Series) -> Callable[[Any], str]:
     decimals = decimals_for(finite)
     sizes = [abs(v) for v in finite if v != 0]
     mixed = bool(sizes) and max(sizes) / min(sizes) >= 1_000  # e.g. populations beside rates
-    if mixed:
-        return lambda v: format_number(v, min(decimals, decimals_for([v])))
+    if mixed:  # each value with its own three significant figures
+        return lambda v: format_number(v, decimals_for([v]))
     return lambda v: format_number(v, decimals)
 
 
