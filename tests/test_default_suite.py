@@ -74,3 +74,65 @@ def test_a_bad_parameter_is_refused_before_any_kernel_starts(tmp_path):
     res = run_cli("run", "default", "-p", "colour=blue", "--reports", str(tmp_path / "r"))
     assert res.returncode == 1 and "colour" in res.stderr
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("20*"))
+
+
+# --------------------------------------------------------------------------- what a reader sees (issue 14)
+
+
+def _pages(outcome):
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(outcome.folder.glob("*/*.html"))}
+
+
+def test_no_rendered_table_shows_scientific_notation_or_more_than_four_decimals(report):
+    from html_cells import table_cells, unreadable_numbers
+
+    _, outcome = report
+    pages = _pages(outcome)
+    assert len(pages) == 6
+    for name, page in pages.items():
+        assert table_cells(page), name
+        assert unreadable_numbers(page) == [], name
+
+
+def test_every_notebook_report_and_the_run_index_have_a_pdf(report):
+    from test_pdf import require_chromium
+
+    require_chromium()
+    _, outcome = report
+    for name in _pages(outcome):
+        pdf = outcome.folder / name / f"{name}.pdf"
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 10_000, name
+    assert (outcome.folder / "index.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_each_page_opens_with_its_summary_and_keeps_footnotes_short(report):
+    _, outcome = report
+    for name, page in _pages(outcome).items():
+        summary = page.index('<div class="wb-summary">')
+        assert page.index("<h1") < summary, name  # right after the title
+        assert summary < page.index('<div class="wb-table">'), name  # findings before the detail
+        block = page[summary:page.index("</div>", summary)]
+        assert 3 <= block.count("<li>") <= 6, name
+        for note in re.findall(r'<p class="wb-footnote"[^>]*>(.*?)</p>', page, re.DOTALL):
+            assert "sha256" not in note and len(note) < 1200, (name, note[:200])
+    assert "Appendix: provenance and attribution" in page and "sha256" in page  # the full record, once
+
+
+def test_the_province_series_does_not_credit_district_boundaries(report):
+    from workbench.catalog import load_catalog
+    from workbench.geo.boundaries import LAYERS
+
+    _, outcome = report
+    records = [json.loads(line) for line in (outcome.folder / "10_violence" / "outputs.jsonl").read_text().splitlines()]
+    (series,) = [r for r in records if r["name"] == "deaths_by_province_over_time"]
+    cat = load_catalog()
+    assert not [layer for layer in LAYERS if cat[layer].title in series["footnote"]]
+
+
+def test_the_district_map_is_interactive_and_fetches_nothing(report):
+    from workbench.report.html import external_asset_references
+
+    _, outcome = report
+    page = _pages(outcome)["10_violence"]
+    assert 'id="wb-map-map_deaths_by_district"' in page and page.count("* plotly.js v") == 1
+    assert external_asset_references(page) == []
