@@ -118,17 +118,6 @@ def test_each_page_opens_with_its_summary_and_keeps_footnotes_short(report):
     assert "Appendix: provenance and attribution" in page and "sha256" in page  # the full record, once
 
 
-def test_the_province_series_does_not_credit_district_boundaries(report):
-    from workbench.catalog import load_catalog
-    from workbench.geo.boundaries import LAYERS
-
-    _, outcome = report
-    records = [json.loads(line) for line in (outcome.folder / "10_violence" / "outputs.jsonl").read_text().splitlines()]
-    (series,) = [r for r in records if r["name"] == "deaths_by_province_over_time"]
-    cat = load_catalog()
-    assert not [layer for layer in LAYERS if cat[layer].title in series["footnote"]]
-
-
 def test_the_district_map_is_interactive_and_fetches_nothing(report):
     from workbench.report.html import external_asset_references
 

@@ -300,6 +300,20 @@ def test_a_figure_of_counts_does_not_credit_the_layer_that_placed_the_events(out
     assert record["sources"] == ["ucdp_ged_pak", "osm_districts"]  # the appendix still lists both
 
 
+def test_the_province_series_of_the_real_panel_credits_no_boundary_layer(out, mirror):
+    from workbench.geo.boundaries import LAYERS
+    from workbench.panel import violence
+
+    prov = violence.select_panel(level="province", layout="current", start_year=2005, end_year=2012)
+    prov = prov[prov["unit_level"] == "province"]
+    assert set(prov.attrs["sources"]) & set(LAYERS)  # the panel carries the layers that placed its events
+    fig = viz.time_series(prov, "year", "deaths", hue="unit_name", title="Deaths by province")
+    outputs.save_figure(fig, "series", sources=prov.attrs["sources"])
+    (footnote,) = _footnotes(fig)
+    assert [layer for layer in LAYERS if _entry(layer).title in footnote] == []
+    assert footnote == f"Source: {_entry('ucdp_ged_pak').source_note}."
+
+
 def test_a_map_credits_the_layer_it_draws(out):
     fig, _ = plt.subplots()
     outputs.save_figure(fig, "points", sources=["ucdp_ged_pak", "osm_districts"], boundary_layers=["osm_provinces"])
@@ -316,6 +330,17 @@ def test_a_table_credits_no_placement_layer_but_keeps_a_layer_that_is_its_only_s
     placed, layer_only = outputs.read_records(out)
     assert _entry("osm_districts").title not in placed["footnote"]
     assert layer_only["footnote"].startswith(f"Source: {_entry('cod_adm1').title}")
+
+
+def test_a_table_of_many_inputs_points_to_the_appendix(out):
+    from workbench.catalog import load_catalog
+
+    df = _frame()
+    df.attrs["sources"] = list(load_catalog().entries)
+    outputs.show_table(df, "catalog")
+    (record,) = outputs.read_records(out)
+    assert record["footnote"] == (f"Source: the {len(df.attrs['sources'])} inputs listed in the provenance "
+                                  "appendix at the end of this page.")
 
 
 def test_tables_are_shown_formatted_and_written_at_full_precision(out):

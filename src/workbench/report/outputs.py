@@ -26,7 +26,6 @@ In a notebook::
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import os
@@ -49,6 +48,8 @@ FIGURE_DPI = 200
 SCREEN_DPI = 100
 FOOTNOTE_GID = "workbench-footnote"
 DISPLAY_ROWS = 60
+#: Most sources a footnote names one by one.
+MAX_CREDITED = 6
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 SourceDescriber = Callable[[list[str]], str]
@@ -111,13 +112,16 @@ def footnote_text(ids: Sequence[str], notes: Sequence[str] = (), drawn_layers: S
 
     Boundary layers among ``ids`` are credited only when drawn (``drawn_layers``, a map's); the
     others were used to place events and are left to the appendix. A table whose only sources are
-    boundary layers credits them.
+    boundary layers credits them; one with more than :data:`MAX_CREDITED` sources points to the appendix.
     """
     layers = set(_boundary_layers([*ids, *drawn_layers]))
     data = [i for i in ids if i not in layers]
     if not data and not drawn_layers:
         data = list(ids)
-    parts = [credit_line(data)] if data else []
+    if len(data) > MAX_CREDITED:  # a table about the inputs themselves (the catalog): one line, not a page
+        parts = [f"Source: the {len(ids)} inputs listed in the provenance appendix at the end of this page"]
+    else:
+        parts = [credit_line(data)] if data else []
     if drawn_layers:
         boundary = credit_line(list(dict.fromkeys(drawn_layers))).removeprefix("Source: ")
         parts.append(f"Boundaries: {boundary}")

@@ -59,7 +59,7 @@ LABELS: dict[str, str] = {
 #: Rows shown before a long table folds the rest behind a toggle.
 PREVIEW_ROWS = 10
 #: Longest text shown in a cell; the rest is in the CSV and XLSX.
-MAX_TEXT = 240
+MAX_TEXT = 1000
 
 _P_VALUE = re.compile(r"^(p|pvalue|p_value|p_val)$|_p_value$")
 _YEAR = re.compile(r"(^|_)year($|_)")
@@ -141,10 +141,9 @@ def _number_formatter(values: pd.Series) -> Callable[[Any], str]:
 
 def formatter(kind: str, values: pd.Series) -> Callable[[Any], str]:
     """The function that writes one cell of a column of ``kind`` (see :func:`column_kind`)."""
-    missing = pd.isna
 
     def safe(fn: Callable[[Any], str]) -> Callable[[Any], str]:
-        return lambda v: MISSING if _is_missing(v, missing) else fn(v)
+        return lambda v: MISSING if _is_missing(v) else fn(v)
 
     if kind == "bool":
         return safe(lambda v: "yes" if bool(v) else "no")
@@ -165,11 +164,11 @@ def formatter(kind: str, values: pd.Series) -> Callable[[Any], str]:
     return safe(_text)
 
 
-def _is_missing(value: Any, missing: Callable[[Any], Any]) -> bool:
+def _is_missing(value: Any) -> bool:
     if isinstance(value, list | tuple | set | dict):
         return False
     try:
-        return bool(missing(value))
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
@@ -185,7 +184,8 @@ def display_frame(df: pd.DataFrame, *, labels: Mapping[str, str] | None = None) 
     return out
 
 
-def _unit_level(df: pd.DataFrame) -> str | None:
+def unit_level_of(df: pd.DataFrame) -> str | None:
+    """The one ``unit_level`` of a frame's rows (``province``), or None when they mix levels or have none."""
     if "unit_level" in df.columns:
         levels = df["unit_level"].dropna().unique()
         return str(levels[0]) if len(levels) == 1 else None
@@ -193,7 +193,7 @@ def _unit_level(df: pd.DataFrame) -> str | None:
 
 
 def _labels(df: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.Index:
-    level = _unit_level(df)
+    level = unit_level_of(df)
     names = [(labels or {}).get(c, label(c, level)) if not isinstance(c, tuple) else label(c) for c in df.columns]
     if len(set(names)) < len(names):  # two columns would read the same: keep their names
         names = [str(c) for c in df.columns]
@@ -217,7 +217,7 @@ _TABLE_STYLES = [
     {"selector": "", "props": "table-layout: auto; border-collapse: collapse; margin: 0 0 0.4em 0; "
                               "font-size: 0.86em; width: auto; max-width: 100%;"},
     {"selector": "th, td", "props": "padding: 0.25em 0.6em; border-bottom: 1px solid #e3e3e3; vertical-align: top; "
-                                    "white-space: normal; overflow-wrap: anywhere; max-width: 26em;"},
+                                    "white-space: normal; overflow-wrap: break-word; max-width: 32em;"},
     {"selector": "thead th", "props": "text-align: left; font-weight: 600; border-bottom: 1px solid #999; "
                                       "background: #f6f6f6;"},
     {"selector": "tbody th", "props": "text-align: left; font-weight: 600;"},

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.errors import ParameterError
 from workbench.report.classes import quantile_classes
 from workbench.report.outputs import FIGURE_DPI, attach_sources
-from workbench.report.tables import label
+from workbench.report.tables import label, unit_level_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -157,19 +157,20 @@ def choropleth(
     ax.set_axis_off()
     ax.set_aspect("equal")
     if handles:
-        ax.legend(handles=handles, loc="lower left", title=legend_label if scale == "quantile" else None,
-                  fontsize=8, title_fontsize=9)
+        outside = {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)} if scale == "quantile" else {"loc": "lower left"}
+        ax.legend(handles=handles, title=legend_label if scale == "quantile" else None, fontsize=8, title_fontsize=9,
+                  **outside)
     attach_sources(fig, sources, note=note, boundary_layers=[boundary_source])
     return fig
 
 
 def class_colours(n: int, cmap: str = SEQUENTIAL_CMAP) -> list[str]:
-    """``n`` colours evenly spaced along a sequential colour map, light to dark, as hex strings."""
+    """``n`` colours of a sequential colour map for ordered classes, light (low) to dark (high), as hex."""
     import matplotlib as mpl
     from matplotlib.colors import to_hex
 
-    colour_map = mpl.colormaps[cmap]
-    return [to_hex(colour_map(i / (n - 1) if n > 1 else 0.6)) for i in range(n)]
+    colour_map = mpl.colormaps[cmap].reversed()
+    return [to_hex(colour_map(0.05 + 0.9 * i / (n - 1) if n > 1 else 0.6)) for i in range(n)]
 
 
 def time_series(
@@ -204,7 +205,7 @@ def time_series(
         fig, ax = plt.subplots()
     else:
         fig = ax.figure
-    level = _single_level(df)
+    level = unit_level_of(df)
     sns.lineplot(data=df, x=x, y=y, hue=hue, marker="o", ax=ax)
     ax.set_title(title)
     ax.set_ylabel(ylabel or label(y))
@@ -220,13 +221,6 @@ def time_series(
     return fig
 
 
-def _single_level(df: pd.DataFrame) -> str | None:
-    if "unit_level" not in df.columns:
-        return None
-    levels = df["unit_level"].dropna().unique()
-    return str(levels[0]) if len(levels) == 1 else None
-
-
 def label_legend(ax: Any, title: str | None = None) -> None:
     """Put a legend's title and entries into words (codes such as ``non_state`` -> ``Non-state``)."""
     legend = ax.get_legend()
@@ -234,4 +228,5 @@ def label_legend(ax: Any, title: str | None = None) -> None:
         return
     for text in legend.get_texts():
         text.set_text(label(text.get_text()))
-    legend.set_title(title if title is not None else label(legend.get_title().get_text()))
+    words = title if title is not None else label(legend.get_title().get_text())
+    legend.set_title(words[:1].upper() + words[1:])
