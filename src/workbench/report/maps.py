@@ -23,6 +23,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from workbench.errors import ParameterError
 from workbench.formatting import MISSING, decimals_for, format_number
 from workbench.report.classes import quantile_classes
@@ -84,7 +86,7 @@ def interactive_map(gdf: gpd.GeoDataFrame, column: str, *, title: str, value_lab
         if shape is None or shape.is_empty:
             continue
         cls = int(index[position])
-        shown = MISSING if _missing(value) else format_number(value, decimals)
+        shown = MISSING if pd.isna(value) else format_number(value, decimals)
         hover = (f"<b>{html.escape(str(name))}</b><br>{html.escape(value_label)}: {shown}<br>{period}"
                  f"<br><span style='font-size:smaller'>{html.escape(source_line)}</span>")
         xs, ys = _outline(shape)
@@ -134,13 +136,6 @@ def _classes(values: Any, scale: str, k: int, unit_word: str) -> tuple[list[str]
     index[present] = np.clip(np.searchsorted(edges, x[present], side="right") - 1, 0, k - 1)
     d = decimals_for(edges)
     return [f"{format_number(a, d)}–{format_number(b, d)}" for a, b in zip(edges[:-1], edges[1:], strict=True)], index
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(value != value)
-    except (TypeError, ValueError):
-        return False
 
 
 def _outline(shape: Any) -> tuple[list[float | None], list[float | None]]:

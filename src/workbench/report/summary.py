@@ -444,10 +444,3 @@ def show_summary(findings: Iterable[Finding], *, title: str = "Summary of findin
         print(repr(view))
     else:
         display(view)
-
-
-def findings_from(*groups: Iterable[Finding], limit: int = 6) -> list[Finding]:
-    """The findings of several builders, in order, at most ``limit`` of them."""
-    out: list[Finding] = [f for g in groups for f in g]
-    return out[:limit]
-

@@ -165,11 +165,11 @@ def choropleth(
 
 
 def class_colours(n: int, cmap: str = SEQUENTIAL_CMAP) -> list[str]:
-    """``n`` colours of a sequential colour map for ordered classes, light (low) to dark (high), as hex."""
+    """``n`` colours of a sequential colour map for ordered classes, low to high as on the linear maps, as hex."""
     import matplotlib as mpl
     from matplotlib.colors import to_hex
 
-    colour_map = mpl.colormaps[cmap].reversed()
+    colour_map = mpl.colormaps[cmap]
     return [to_hex(colour_map(0.05 + 0.9 * i / (n - 1) if n > 1 else 0.6)) for i in range(n)]
 
 
