@@ -314,6 +314,14 @@ def test_the_province_series_of_the_real_panel_credits_no_boundary_layer(out, mi
     assert footnote == f"Source: {_entry('ucdp_ged_pak').source_note}."
 
 
+def test_tables_of_one_release_are_credited_once(out, mirror):
+    footnote = outputs.footnote_text(["ucdp_ged_pak", "census2017_district", "census2017_tehsil",
+                                      "census2017_province", "osm_districts"])
+    census = _entry("census2017_district")
+    assert footnote == (f"Source: {_entry('ucdp_ged_pak').source_note}; {census.title} and 2 more tables of the "
+                        f"same release ({census.version}; {census.vintage}).")
+
+
 def test_a_map_credits_the_layer_it_draws(out):
     fig, _ = plt.subplots()
     outputs.save_figure(fig, "points", sources=["ucdp_ged_pak", "osm_districts"], boundary_layers=["osm_provinces"])

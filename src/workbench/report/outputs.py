@@ -48,7 +48,7 @@ FIGURE_DPI = 200
 SCREEN_DPI = 100
 FOOTNOTE_GID = "workbench-footnote"
 DISPLAY_ROWS = 60
-#: Most sources a footnote names one by one.
+#: Most credits (releases) a footnote names one by one; more point to the appendix.
 MAX_CREDITED = 6
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -88,6 +88,12 @@ def credit_line(ids: Sequence[str]) -> str:
     return catalog_credit_line(list(ids))
 
 
+def _credit_groups(ids: Sequence[str]) -> list[list[str]]:
+    from workbench.sources.credits import credit_groups
+
+    return credit_groups(ids)
+
+
 def _boundary_layers(ids: Iterable[str]) -> list[str]:
     from workbench.geo.boundaries import LAYERS
 
@@ -112,13 +118,13 @@ def footnote_text(ids: Sequence[str], notes: Sequence[str] = (), drawn_layers: S
 
     Boundary layers among ``ids`` are credited only when drawn (``drawn_layers``, a map's); the
     others were used to place events and are left to the appendix. A table whose only sources are
-    boundary layers credits them; one with more than :data:`MAX_CREDITED` sources points to the appendix.
+    boundary layers credits them; one with more than :data:`MAX_CREDITED` releases points to the appendix.
     """
     layers = set(_boundary_layers([*ids, *drawn_layers]))
     data = [i for i in ids if i not in layers]
     if not data and not drawn_layers:
         data = list(ids)
-    if len(data) > MAX_CREDITED:  # a table about the inputs themselves (the catalog): one line, not a page
+    if len(_credit_groups(data)) > MAX_CREDITED:  # a table about the inputs themselves (the catalog)
         parts = [f"Source: the {len(ids)} inputs listed in the provenance appendix at the end of this page"]
     else:
         parts = [credit_line(data)] if data else []

@@ -92,13 +92,32 @@ def _reference_credit(name: str) -> str:
         f"reference table {name} (cited row by row)"
 
 
+def credit_groups(ids: Iterable[str]) -> list[list[str]]:
+    """Source ids credited together: catalog data sets of one release (same publisher, version and
+    vintage, e.g. three tables of the 2017 census package) form one group; every other id its own."""
+    cat = load_catalog()
+    groups: dict[object, list[str]] = {}
+    for i in dict.fromkeys(ids):
+        key = (cat[i].publisher, cat[i].version, cat[i].vintage) if i in cat.entries else i
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def _group_credit(group: list[str]) -> str:
+    if len(group) == 1:
+        return short_credit(group[0])
+    e = load_catalog()[group[0]]
+    more = len(group) - 1
+    return f"{e.title} and {more} more table{'s' if more > 1 else ''} of the same release ({e.version}; {e.vintage})"
+
+
 def credit_line(ids: Iterable[str]) -> str:
     """The one-line footnote under a table or figure: ``Source: <short credit>; <short credit>``.
 
-    The full provenance (file, sha256, licence, attribution) is given once, in the report's
-    appendix and the run's manifest.
+    Tables of one release are credited once (:func:`credit_groups`). The full provenance (file,
+    sha256, licence, attribution) is given once, in the report's appendix and the run's manifest.
     """
     ids = list(dict.fromkeys(ids))
     if not ids:
         raise CatalogError("no source given: every table and figure must name the data sets it was built from")
-    return "Source: " + "; ".join(short_credit(i) for i in ids) + "."
+    return "Source: " + "; ".join(_group_credit(g) for g in credit_groups(ids)) + "."
