@@ -75,3 +75,66 @@ def test_a_bad_parameter_is_refused_before_any_kernel_starts(tmp_path):
     res = run_cli("run", "default", "-p", "colour=blue", "--reports", str(tmp_path / "r"))
     assert res.returncode == 1 and "colour" in res.stderr
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("20*"))
+
+
+# --------------------------------------------------------------------------- what a reader sees (issue 14)
+
+
+def _pages(outcome):
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(outcome.folder.glob("*/*.html"))}
+
+
+def test_no_rendered_table_shows_scientific_notation_or_more_than_four_decimals(report):
+    from html_cells import table_cells, unreadable_numbers
+
+    _, outcome = report
+    pages = _pages(outcome)
+    assert len(pages) >= 6
+    for name, page in pages.items():
+        assert table_cells(page), name
+        assert unreadable_numbers(page) == [], name
+
+
+def test_every_notebook_report_and_the_run_index_have_a_pdf(report):
+    from test_pdf import require_chromium
+
+    require_chromium()
+    _, outcome = report
+    for name in _pages(outcome):
+        pdf = outcome.folder / name / f"{name}.pdf"
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 10_000, name
+    assert (outcome.folder / "index.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def _has_summary_cell(name: str) -> bool:
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    return any("summary" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_each_page_opens_with_its_summary_and_keeps_footnotes_short(report):
+    _, outcome = report
+    pages = _pages(outcome)
+    summarised = [name for name in pages if _has_summary_cell(name)]
+    assert {"00_data_audit", "10_violence", "20_inequality", "30_youth", "40_drivers", "50_policy"} <= set(summarised)
+    for name in summarised:
+        page = pages[name]
+        summary = page.index('<div class="wb-summary">')
+        assert page.index("<h1") < summary, name  # right after the title
+        assert summary < page.index('<div class="wb-table">'), name  # findings before the detail
+        block = page[summary:page.index("</div>", summary)]
+        assert 3 <= block.count("<li>") <= 6, name
+    for name, page in pages.items():
+        for note in re.findall(r'<p class="wb-footnote"[^>]*>(.*?)</p>', page, re.DOTALL):
+            assert "sha256" not in note and len(note) < 1200, (name, note[:200])
+        assert "Appendix: provenance and attribution" in page and "sha256" in page  # the full record, once
+
+
+def test_the_district_map_is_interactive_and_fetches_nothing(report):
+    from workbench.report.html import external_asset_references
+
+    _, outcome = report
+    page = _pages(outcome)["10_violence"]
+    assert 'id="wb-map-map_deaths_by_district"' in page and page.count("* plotly.js v") == 1
+    assert external_asset_references(page) == []

@@ -121,7 +121,7 @@ def test_describer_can_be_injected(out):
     outputs.set_source_describer(lambda ids: "Source: test describer for " + ", ".join(ids))
     outputs.show_table(_frame(), "injected", sources=["anything"])
     sheet = pd.read_excel(out / "tables" / "injected.xlsx", sheet_name="source")
-    assert "Source: test describer for anything" in sheet["value"].tolist()
+    assert "Source: test describer for anything." in sheet["value"].tolist()
 
 
 def test_time_zones_are_written_to_excel_as_utc(out):
@@ -151,7 +151,7 @@ def test_save_figure_adds_the_footnote_and_writes_a_png(out):
     assert footnote.startswith("Source: ")
     for dataset_id in ("census2017_province", "census2023_province_summary"):
         assert _entry(dataset_id).version in footnote and _entry(dataset_id).vintage in footnote
-    assert "census2017_province" in footnote and "census2023_province_summary" in footnote
+    assert "sha256" not in footnote and "census2017_province" not in footnote  # one short line, no ids
     assert not plt.fignum_exists(fig.number)  # closed after display: shown once
     (record,) = outputs.read_records(out)
     assert record["files"] == ["figures/trend.png"]
@@ -186,15 +186,18 @@ def test_choropleth_names_the_boundary_layer_and_the_disclaimer(out):
     fig = viz.choropleth(gdf, "v", title="Test", sources=["census2017_district"], boundary_source="cod_adm2",
                          legend_label="per 100,000")
     (footnote,) = _footnotes(fig)
-    assert "census2017_district" in footnote
-    assert f"Boundaries: {_entry('cod_adm2').title}" in footnote and "cod_adm2" in footnote
+    assert footnote.startswith(f"Source: {_entry('census2017_district').title}")
+    assert f"Boundaries: {_entry('cod_adm2').title}" in footnote and "sha256" not in footnote
     assert footnote.endswith(viz.DISPUTED_AREAS_NOTE)
     ax = fig.axes[0]
     assert ax.get_title() == "Test"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no data"]
     outputs.save_figure(fig, "map", sources=["ucdp_ged_pak"])
     (footnote,) = _footnotes(fig)
-    assert "cod_adm2" in footnote and "ucdp_ged_pak" in footnote and "Jammu and Kashmir" in footnote
+    assert _entry("cod_adm2").title in footnote and _entry("ucdp_ged_pak").title in footnote
+    assert "Jammu and Kashmir" in footnote
+    (record,) = outputs.read_records(out)
+    assert set(record["sources"]) == {"census2017_district", "cod_adm2", "ucdp_ged_pak"}  # all, for the appendix
     assert (out / "figures" / "map.png").read_bytes().startswith(PNG_MAGIC)
 
 
@@ -237,7 +240,7 @@ def test_time_series_uses_the_frame_sources_and_whole_years(out):
     ax = fig.axes[0]
     assert len(ax.get_lines()) >= 2
     assert all(float(t).is_integer() for t in ax.get_xticks())
-    assert "ucdp_ged_pak" in _footnotes(fig)[0]
+    assert _footnotes(fig)[0].startswith(f"Source: {_entry('ucdp_ged_pak').title}")
     df.attrs.clear()
     with pytest.raises(ParameterError, match="no sources"):
         viz.time_series(df, "year", "deaths", title="Test")
@@ -281,3 +284,154 @@ def test_notebook_html_hides_code_and_fetches_nothing():
     assert "<code>level = 'province'</code>" in page
     assert json.dumps(nb)  # the notebook itself was not modified
     assert nb.cells[0].cell_type == "markdown" and len(nb.cells) == 3
+
+
+# --------------------------------------------------------------------------- footnotes: what was really used
+
+
+def test_a_figure_of_counts_does_not_credit_the_layer_that_placed_the_events(out):
+    fig, _ = plt.subplots()
+    # a province panel carries its placement layer among its sources (test-built list)
+    outputs.save_figure(fig, "counts", sources=["ucdp_ged_pak", "osm_districts"])
+    (footnote,) = _footnotes(fig)
+    assert _entry("ucdp_ged_pak").title in footnote and _entry("osm_districts").title not in footnote
+    assert "\n" not in footnote and "sha256" not in footnote
+    (record,) = outputs.read_records(out)
+    assert record["sources"] == ["ucdp_ged_pak", "osm_districts"]  # the appendix still lists both
+
+
+def test_the_province_series_of_the_real_panel_credits_no_boundary_layer(out, mirror):
+    from workbench.geo.boundaries import LAYERS
+    from workbench.panel import violence
+
+    prov = violence.select_panel(level="province", layout="current", start_year=2005, end_year=2012)
+    prov = prov[prov["unit_level"] == "province"]
+    assert set(prov.attrs["sources"]) & set(LAYERS)  # the panel carries the layers that placed its events
+    fig = viz.time_series(prov, "year", "deaths", hue="unit_name", title="Deaths by province")
+    outputs.save_figure(fig, "series", sources=prov.attrs["sources"])
+    (footnote,) = _footnotes(fig)
+    assert [layer for layer in LAYERS if _entry(layer).title in footnote] == []
+    assert footnote == f"Source: {_entry('ucdp_ged_pak').source_note}."
+
+
+def test_tables_of_one_release_are_credited_once(out, mirror):
+    footnote = outputs.footnote_text(["ucdp_ged_pak", "census2017_district", "census2017_tehsil",
+                                      "census2017_province", "osm_districts"])
+    census = _entry("census2017_district")
+    assert footnote == (f"Source: {_entry('ucdp_ged_pak').source_note}; {census.title} and 2 more tables of the "
+                        f"same release ({census.version}; {census.vintage}).")
+
+
+def test_a_map_credits_the_layer_it_draws(out):
+    fig, _ = plt.subplots()
+    outputs.save_figure(fig, "points", sources=["ucdp_ged_pak", "osm_districts"], boundary_layers=["osm_provinces"])
+    (footnote,) = _footnotes(fig)
+    assert f"Boundaries: {_entry('osm_provinces').title}" in footnote
+    assert _entry("osm_districts").title not in footnote
+
+
+def test_a_table_credits_no_placement_layer_but_keeps_a_layer_that_is_its_only_source(out):
+    df = _frame()
+    df.attrs["sources"] = ["ucdp_ged_pak", "osm_districts"]
+    outputs.show_table(df, "placed")
+    outputs.show_table(df, "layer_only", sources=["cod_adm1"])
+    placed, layer_only = outputs.read_records(out)
+    assert _entry("osm_districts").title not in placed["footnote"]
+    assert layer_only["footnote"].startswith(f"Source: {_entry('cod_adm1').title}")
+
+
+def test_a_table_of_many_inputs_points_to_the_appendix(out):
+    from workbench.catalog import load_catalog
+
+    df = _frame()
+    df.attrs["sources"] = list(load_catalog().entries)
+    outputs.show_table(df, "catalog")
+    (record,) = outputs.read_records(out)
+    assert record["footnote"] == (f"Source: the {len(df.attrs['sources'])} inputs listed in the provenance "
+                                  "appendix at the end of this page.")
+
+
+def test_tables_are_shown_formatted_and_written_at_full_precision(out):
+    df = pd.DataFrame({"unit_name": ["Alpha"], "person_years": [702717803.154851], "p_value": [2.2e-05]})
+    df.attrs["sources"] = ["ucdp_ged_pak"]
+    outputs.show_table(df, "precise")
+    view = outputs.TableView(df, "c", "Source: s.", [], name="precise")._repr_html_()
+    assert "702,717,803" in view and "&lt;0.001" in view and "Person-years" in view
+    assert pd.read_csv(out / "tables" / "precise.csv")["person_years"].iloc[0] == 702717803.154851
+
+
+def test_figures_are_saved_for_print_and_shown_at_screen_size(out):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1])
+    outputs.save_figure(fig, "print", sources=["ucdp_ged_pak"])
+    png = (out / "figures" / "print.png").read_bytes()
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 4 * 200 * 0.9  # about 200 pixels per inch of the figure
+    assert outputs._screen_width(png, outputs.FIGURE_DPI) == round(width / 2)
+
+
+def test_a_quantile_map_states_its_classes_in_legend_and_footnote(out):
+    gdf = _boxes([0.0, 3.0, 900.0])  # a skewed count, made up
+    fig = viz.choropleth(gdf, "v", title="Skewed", sources=["ucdp_ged_pak"], boundary_source="cod_adm2",
+                         legend_label="deaths", scale="quantile", classes=2, unit_word="districts")
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["0", "3", "900"] and legend.get_title().get_text() == "deaths"
+    assert len(fig.axes) == 1  # classes in the legend, no colour bar
+    (footnote,) = _footnotes(fig)
+    assert "Classes: 0 in a class of its own, then 2 quantile classes of the 2 districts with a value above 0" in footnote
+
+
+def test_time_series_legend_and_axes_are_in_words(out):
+    df = pd.DataFrame({"year": [2020, 2021] * 2, "deaths": [1, 2, 3, 4], "unit_name": ["A", "A", "B", "B"],
+                       "unit_level": ["province"] * 4})
+    df.attrs["sources"] = ["ucdp_ged_pak"]
+    ax = viz.time_series(df, "year", "deaths", "unit_name", title="t").axes[0]
+    assert ax.get_legend().get_title().get_text() == "Province"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Year", "Deaths")
+    fig, ax = plt.subplots()
+    pd.DataFrame({"non_state": [1], "state_based": [2]}).plot.barh(ax=ax)
+    viz.label_legend(ax, title="Type of violence")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Non-state", "State-based"]
+
+
+# --------------------------------------------------------------------------- summary first, interactive maps
+
+
+def test_the_summary_cell_is_moved_up_to_follow_the_title():
+    nb = nbformat.v4.new_notebook()
+    summary = nbformat.v4.new_code_cell("show_summary(...)")
+    summary.metadata["tags"] = ["summary"]
+    summary.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>SUMMARY-MARKER</p>"})]
+    detail = nbformat.v4.new_code_cell("x")
+    detail.outputs = [nbformat.v4.new_output("stream", text="DETAIL-MARKER")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# TITLE-MARKER"), detail, summary]
+    page, _ = notebook_to_html(nb, title="t", facts={"run": "r"})
+    assert page.index("TITLE-MARKER") < page.index("SUMMARY-MARKER") < page.index("DETAIL-MARKER")
+    assert "@page" in page and "counter(page)" in page and "size: A4" in page
+
+
+def test_the_interactive_map_opens_offline(out):
+    from workbench.report import maps
+
+    gdf = _boxes([0.0, 5.0, None])
+    gdf["unit_name"] = ["Alpha", "Beta", "Gamma"]
+    fig = maps.interactive_map(gdf, "v", title="Test map", value_label="deaths", years=(2001, 2005),
+                               sources=["ucdp_ged_pak"], boundary_source="cod_adm2", unit_word="districts")
+    hover = [t.text for t in fig.data]
+    assert hover[0].startswith("<b>Alpha</b><br>deaths: 0<br>2001-2005<br>") and _entry("ucdp_ged_pak").title in hover[0]
+    assert "deaths: –" in hover[2] and [t.name for t in fig.data] == ["0", "5", "no data"]
+    monkey = maps._library_sent
+    maps._library_sent = False
+    try:
+        first, second = maps.map_html(fig, "one"), maps.map_html(fig, "two")
+    finally:
+        maps._library_sent = monkey
+    assert "plotly.js v" in first and "plotly.js v" not in second  # the library once per page, inlined
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("map")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": first + second})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Map"), cell]
+    page, removed = notebook_to_html(nb, title="t", facts={"run": "r"})
+    assert removed == [] and external_asset_references(page) == []
+    assert "plotly.js v" in page and 'id="wb-map-one"' in page  # the inlined library survives the stripping
+    assert ".wb-interactive { display: none !important; }" in page  # left out of print

@@ -21,6 +21,7 @@ from workbench.cli import app
 from workbench.report import runner
 from workbench.report.kernel import choose_kernel
 from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
+from workbench.report.pdf import find_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -91,11 +92,12 @@ def test_a_complete_report(project):
     folder = project.reports / first.run_id
     assert first.folder == folder and re.fullmatch(r"\d{4}-\d\d-\d\d_t_[0-9a-f]{12}", first.run_id)
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    pdfs = {"index.pdf", "a/a.pdf", "b/b.pdf"} if find_chromium() else set()  # printed where Chromium is
     assert files == {
         "manifest.json", "index.html",
         "a/a.ipynb", "a/a.html", "a/tables/values.csv", "a/tables/values.xlsx", "a/figures/bars.png",
         "b/b.ipynb", "b/b.html", "b/tables/draws.csv", "b/tables/draws.xlsx",
-    }
+    } | pdfs
     assert not list(project.reports.glob(".tmp-*")) and not (project.reports / "failed").exists()
     assert project.cwd_after and project.env_after and OUTPUT_DIR_ENV not in os.environ
 

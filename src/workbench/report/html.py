@@ -7,7 +7,12 @@ Whatever remote ``<script src>``, ``<link href>``, ``<img src>`` or ``<iframe sr
 still left (e.g. from an output that loads a JavaScript library) is removed and
 reported. Consequence: LaTeX in markdown shows as its source text, not typeset.
 
-Cells tagged ``remove-cell`` are left out; cells tagged ``remove-output`` show no output.
+Cells tagged ``remove-cell`` are left out; cells tagged ``remove-output`` show no output. A cell
+tagged ``summary`` (the summary of findings, computed at the end of a notebook) is moved up to
+follow the title: the reader sees the findings first, the detail after.
+
+The page carries its own print style (:data:`PAGE_CSS`): A4, page numbers, figures and table rows
+not split across pages, interactive maps left out of print (their static map is printed).
 """
 
 from __future__ import annotations
@@ -24,11 +29,42 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 _TEMPLATE_NAME = "workbench_offline.html.j2"
+#: Tag of the cell whose output is the summary of findings (moved up to follow the title).
+SUMMARY_TAG = "summary"
+#: Reading and print style of a report page (tables, footnotes, A4 pages with numbers).
+PAGE_CSS = """
+.wb-table { margin: 0.4em 0 1.2em 0; max-width: 100%; }
+.wb-caption { margin: 0 0 0.3em 0; }
+.wb-footnote { margin: 0.2em 0 0 0; line-height: 1.3; }
+.wb-table details summary { cursor: pointer; color: #444; font-size: 0.86em; margin: 0.2em 0; }
+.wb-summary { border-left: 4px solid #4878a8; background: #f4f7fb; padding: 0.6em 1em; margin: 0.6em 0 1em 0; }
+.wb-summary h2 { margin-top: 0.2em; font-size: 1.2em; }
+.wb-summary li { margin: 0.25em 0; }
+.wb-caveat { color: #555; font-style: italic; }
+.wb-interactive { margin: 0.5em 0 1.2em 0; }
+@page {
+  size: A4;
+  margin: 16mm 14mm 18mm 14mm;
+  @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #555; }
+}
+@media print {
+  body { font-size: 10pt; }
+  .wb-interactive { display: none !important; }
+  .wb-scroll { overflow: visible !important; }
+  .wb-table table { font-size: 8pt !important; }
+  .jp-OutputArea-output img, .wb-summary, figure { break-inside: avoid; page-break-inside: avoid; }
+  .jp-OutputArea-output:has(img) { break-inside: avoid; page-break-inside: avoid; }
+  tr, .wb-footnote, .wb-caption { break-inside: avoid; page-break-inside: avoid; }
+  .wb-caption, h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  img { max-width: 100% !important; height: auto !important; }
+}
+"""
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}<style type="text/css">""" + PAGE_CSS + """</style>{%- endblock extra_css -%}
 """
 
 _REMOTE = r"""(?:https?:)?//[^"'\s>]+"""
@@ -82,6 +118,17 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+def summary_first(cells: list[Any]) -> list[Any]:
+    """The cells with those tagged :data:`SUMMARY_TAG` moved to follow the first markdown cell (the title)."""
+    tagged = [SUMMARY_TAG in c.get("metadata", {}).get("tags", []) for c in cells]
+    summary = [c for c, t in zip(cells, tagged, strict=True) if t]
+    if not summary:
+        return list(cells)
+    rest = [c for c, t in zip(cells, tagged, strict=True) if not t]
+    title = next((i for i, c in enumerate(rest) if c.get("cell_type") == "markdown"), -1)
+    return [*rest[: title + 1], *summary, *rest[title + 1:]]
+
+
 def header_cell(title: str, facts: Mapping[str, Any]) -> nbformat.NotebookNode:
     """A markdown cell that opens a report page: what was run, with which parameters."""
     lines = [f"<div class=\"workbench-run\"><p><strong>{html.escape(title)}</strong></p><table>"]
@@ -111,6 +158,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, facts: Mapping[st
         The HTML, and the remote-asset elements that had to be removed (normally none).
     """
     nb = copy.deepcopy(nb)
+    nb.cells = summary_first(nb.cells)
     nb.cells.insert(0, header_cell(title, facts))
     if appendix is not None:
         nb.cells.append(appendix)

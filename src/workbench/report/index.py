@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.report.manifest import read_manifest
+from workbench.report.pdf import write_pdf
 
 INDEX_NAME = "index.html"
 FAILED_DIR = "failed"
@@ -153,4 +154,5 @@ def write_run_index(folder: Path, manifest: dict[str, Any], *, home: str = "../i
     )
     path = folder / INDEX_NAME
     _write_atomic(path, _page(f"Run {manifest['run_id']}", body))
+    write_pdf(path)  # index.pdf beside it; no Chromium: HTML only
     return path

@@ -31,7 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 import workbench
 from workbench.errors import ParameterError
 from workbench.report import index as report_index
-from workbench.report import preflight
+from workbench.report import pdf, preflight
 from workbench.report.appendix import provenance_records
 from workbench.report.kernel import KernelChoice, choose_kernel
 from workbench.report.manifest import SCHEMA_VERSION, environment_info, git_state, read_manifest, write_manifest
@@ -399,6 +399,7 @@ def execute_plan(
             )
             for nb in plan.notebooks
         ]
+        pdf.warn_if_unavailable(console)
         results = execute_tasks(tasks, jobs=jobs, console=console)
         entries = [_notebook_entry(plan, nb, r, tmp / nb.name) for nb, r in zip(plan.notebooks, results, strict=True)]
         failed = [r for r in results if r.status != "ok"]

@@ -1,10 +1,11 @@
 """One figure style for the workbench, and the figures every notebook needs.
 
 - :func:`use_style`: seaborn's colour-blind-safe palette, white grid, readable font sizes,
-  150 dpi on save.
+  200 dpi on save (print quality).
 - :func:`choropleth`: a map of one column, naming the boundary layer and carrying the
-  standard disclaimer on disputed areas.
-- :func:`time_series`: lines over time, one per group.
+  standard disclaimer on disputed areas; a linear scale, or quantile classes for skewed counts
+  (stated in the legend and the footnote).
+- :func:`time_series`: lines over time, one per group, legend title and axes in words.
 
 Every figure carries its sources as a footnote (via
 :func:`workbench.report.outputs.attach_sources`); :func:`workbench.report.outputs.save_figure`
@@ -17,7 +18,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ParameterError
-from workbench.report.outputs import attach_sources, describe_sources
+from workbench.report.classes import quantile_classes
+from workbench.report.outputs import FIGURE_DPI, attach_sources
+from workbench.report.tables import label, unit_level_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -44,7 +47,7 @@ def use_style() -> None:
         {
             "figure.figsize": (8.0, 4.8),
             "figure.dpi": 100,
-            "savefig.dpi": 150,
+            "savefig.dpi": FIGURE_DPI,
             "font.size": 11,
             "axes.titlesize": 13,
             "axes.titleweight": "bold",
@@ -73,6 +76,9 @@ def choropleth(
     legend_label: str,
     cmap: str = SEQUENTIAL_CMAP,
     norm: Any = None,
+    scale: str = "linear",
+    classes: int = 5,
+    unit_word: str = "units",
     ax: Any = None,
 ) -> Figure:
     """Map one column of a GeoDataFrame; units without a value are grey and labelled "no data".
@@ -84,17 +90,24 @@ def choropleth(
     column:
         The column to colour by (numeric).
     title, legend_label:
-        The map's title and the colour bar's label (with the unit).
+        The map's title and the colour bar's (or legend's) label, with the unit.
     sources:
         Catalog ids of the mapped values.
     boundary_source:
-        Catalog id of the boundary layer (e.g. ``cod_adm2``, ``osm_districts``); named in the
-        footnote together with :data:`DISPUTED_AREAS_NOTE`.
+        Catalog id of the boundary layer drawn (e.g. ``cod_adm2``, ``osm_districts``); credited in
+        the footnote as ``Boundaries: ...`` together with :data:`DISPUTED_AREAS_NOTE`.
     cmap:
         A matplotlib colour map (sequential, colour-blind safe by default).
     norm:
-        A matplotlib normalisation for skewed values, e.g. ``matplotlib.colors.LogNorm()`` or
-        ``PowerNorm(0.5)`` (linear by default).
+        For ``scale="linear"``: a matplotlib normalisation, e.g. ``LogNorm()`` (linear by default).
+    scale:
+        ``"linear"`` (a colour bar), or ``"quantile"``: a class of zeros, then ``classes`` quantile
+        classes of the positive values (:func:`workbench.report.classes.quantile_classes`), for
+        skewed counts; the legend lists the classes and the footnote says how they were made.
+    classes:
+        Number of quantile classes.
+    unit_word:
+        What the polygons are, for the classes' description (``"districts"``).
     ax:
         Draw into this axes instead of a new figure.
     """
@@ -106,6 +119,8 @@ def choropleth(
         raise ParameterError(f"column={column!r}: expected numbers, found dtype {gdf[column].dtype}")
     if not isinstance(boundary_source, str) or not boundary_source:
         raise ParameterError("boundary_source: expected the catalog id of the boundary layer, e.g. 'cod_adm2'")
+    if scale not in ("linear", "quantile"):
+        raise ParameterError(f"scale must be 'linear' or 'quantile'; got {scale!r}")
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 8.0))
     else:
@@ -116,24 +131,46 @@ def choropleth(
         raise ParameterError(f"column={column!r}: no unit has a value to map")
     if len(missing):
         missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor="white", hatch="///", linewidth=0.3)
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
+    from matplotlib.patches import Patch
 
-    scale = norm if norm is not None else Normalize(vmin=float(present[column].min()),
-                                                    vmax=float(present[column].max()))
-    present.plot(column=column, ax=ax, cmap=cmap, norm=scale, edgecolor="white", linewidth=0.3)
-    # the colour bar is built from the scale itself, so units without data cannot distort it
-    fig.colorbar(ScalarMappable(norm=scale, cmap=cmap), ax=ax, shrink=0.6, label=legend_label)
+    handles = []
+    note = DISPUTED_AREAS_NOTE
+    if scale == "quantile":
+        cls = quantile_classes(present[column], k=classes, what=unit_word)
+        colours = class_colours(len(cls.labels), cmap)
+        index = cls.assign(present[column])
+        present.plot(ax=ax, color=[colours[i] for i in index], edgecolor="white", linewidth=0.3)
+        handles = [Patch(facecolor=c, label=text) for c, text in zip(colours, cls.labels, strict=True)]
+        note = f"{cls.description}. {DISPUTED_AREAS_NOTE}"
+    else:
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        scale_norm = norm if norm is not None else Normalize(vmin=float(present[column].min()),
+                                                             vmax=float(present[column].max()))
+        present.plot(column=column, ax=ax, cmap=cmap, norm=scale_norm, edgecolor="white", linewidth=0.3)
+        # the colour bar is built from the scale itself, so units without data cannot distort it
+        fig.colorbar(ScalarMappable(norm=scale_norm, cmap=cmap), ax=ax, shrink=0.6, label=legend_label)
+    if len(missing):
+        handles.append(Patch(facecolor=MISSING_COLOUR, hatch="///", label="no data"))
     ax.set_title(title)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    if gdf[column].isna().any():
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(facecolor=MISSING_COLOUR, hatch="///", label="no data")], loc="lower left")
-    boundary = describe_sources([boundary_source]).removeprefix("Source: ")
-    attach_sources(fig, sources, note=f"Boundaries: {boundary}. {DISPUTED_AREAS_NOTE}")
+    if handles:
+        outside = {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)} if scale == "quantile" else {"loc": "lower left"}
+        ax.legend(handles=handles, title=legend_label if scale == "quantile" else None, fontsize=8, title_fontsize=9,
+                  **outside)
+    attach_sources(fig, sources, note=note, boundary_layers=[boundary_source])
     return fig
+
+
+def class_colours(n: int, cmap: str = SEQUENTIAL_CMAP) -> list[str]:
+    """``n`` colours of a sequential colour map for ordered classes, low to high as on the linear maps, as hex."""
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+
+    colour_map = mpl.colormaps[cmap]
+    return [to_hex(colour_map(0.05 + 0.9 * i / (n - 1) if n > 1 else 0.6)) for i in range(n)]
 
 
 def time_series(
@@ -146,11 +183,14 @@ def time_series(
     sources: str | Iterable[str] | None = None,
     ylabel: str | None = None,
     xlabel: str | None = None,
+    hue_label: str | None = None,
     ax: Any = None,
 ) -> Figure:
     """Lines of ``y`` over ``x``, one per value of ``hue``, with markers.
 
-    ``sources`` defaults to ``df.attrs["sources"]``.
+    ``sources`` defaults to ``df.attrs["sources"]``. Axis and legend titles default to the
+    columns' labels (:func:`workbench.report.tables.label`: ``unit_name`` -> ``Province`` for a
+    province panel).
     """
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -165,15 +205,28 @@ def time_series(
         fig, ax = plt.subplots()
     else:
         fig = ax.figure
+    level = unit_level_of(df)
     sns.lineplot(data=df, x=x, y=y, hue=hue, marker="o", ax=ax)
     ax.set_title(title)
-    ax.set_ylabel(ylabel or y)
-    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or label(y))
+    ax.set_xlabel(xlabel or label(x))
     if pd.api.types.is_integer_dtype(df[x]):
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if hue:
-        ax.legend(title=hue, loc="best")
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles, [label(n) for n in names], title=hue_label or label(hue, level), loc="best")
     attach_sources(fig, ids)
     return fig
+
+
+def label_legend(ax: Any, title: str | None = None) -> None:
+    """Put a legend's title and entries into words (codes such as ``non_state`` -> ``Non-state``)."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    for text in legend.get_texts():
+        text.set_text(label(text.get_text()))
+    words = title if title is not None else label(legend.get_title().get_text())
+    legend.set_title(words[:1].upper() + words[1:])

@@ -104,6 +104,7 @@ def _write_html(task: NotebookTask, executed: Path, status: str) -> list[str]:
     from workbench.report.appendix import appendix_cell, provenance_records
     from workbench.report.html import notebook_to_html
     from workbench.report.outputs import read_records
+    from workbench.report.pdf import write_pdf
 
     nb = nbformat.read(executed, as_version=4)
     params = ", ".join(f"{k} = {v!r}" for k, v in task.parameters.items()) or "(none)"
@@ -113,6 +114,7 @@ def _write_html(task: NotebookTask, executed: Path, status: str) -> list[str]:
     page, removed = notebook_to_html(nb, title=f"{task.name} — report run {task.run_id}", facts=facts,
                                      appendix=appendix_cell(provenance_records(used)))
     (Path(task.output_dir) / f"{task.name}.html").write_text(page, encoding="utf-8")
+    write_pdf(Path(task.output_dir) / f"{task.name}.html")  # beside the page; no Chromium: HTML only
     return removed
 
 
