@@ -24,15 +24,11 @@ from workbench.policy import claims as cl
 from workbench.policy.matrix import verdict_matrix
 from workbench.policy.policy_period import DESCRIPTIVE_NOTE, policy_period_view
 from workbench.policy.verdicts import CANNOT
-from workbench.report.audit_brief import (
-    FORMULA_STARTS,
-    neutralise_formulas,
-    render_audit_brief,
-    write_audit_brief,
-    write_table_csv,
-)
+from workbench.formatting import FORMULA_TRIGGERS
+from workbench.report.audit_brief import render_audit_brief, write_audit_brief
 from workbench.report.html import external_asset_references
 from workbench.report.outputs import OutputError
+from workbench.report.tables import export_ready, write_table_csv
 
 #: A title that a spreadsheet would run as a formula.
 HOSTILE_TITLE = '=HYPERLINK("http://example.invalid","x")'
@@ -169,10 +165,10 @@ def test_the_policy_period_view_on_an_analyst_log(world) -> None:
 
 @given(st.text(max_size=20))
 def test_neutralised_text_never_starts_a_formula(text: str) -> None:
-    got = neutralise_formulas(pd.DataFrame({"a": [text], "n": [-1.5]}))
+    got = export_ready(pd.DataFrame({"a": [text], "n": [-1.5]}))
     cell = got["a"].iloc[0]
-    assert not cell.startswith(FORMULA_STARTS)
-    assert cell == (f"'{text}" if text.startswith(FORMULA_STARTS) else text)  # readable: nothing else changes
+    assert not cell.startswith(FORMULA_TRIGGERS)
+    assert cell == (f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text)  # readable: nothing else changes
     assert got["n"].iloc[0] == -1.5  # numbers stay numbers
 
 
@@ -186,7 +182,7 @@ def test_the_matrix_csv_carries_no_live_formula(world) -> None:
     labels = table["source_label"].tolist()
     assert labels and all(v.startswith("'=HYPERLINK") for v in labels)  # the hostile title, neutralised
     for column in table.columns[table.dtypes.map(lambda d: not pd.api.types.is_numeric_dtype(d))]:
-        assert not table[column].dropna().astype(str).str.startswith(FORMULA_STARTS).any(), column
+        assert not table[column].dropna().astype(str).str.startswith(FORMULA_TRIGGERS).any(), column
 
 
 def test_writes_are_atomic(tmp_path, monkeypatch) -> None:

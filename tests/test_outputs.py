@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -435,3 +436,18 @@ def test_the_interactive_map_opens_offline(out):
     assert removed == [] and external_asset_references(page) == []
     assert "plotly.js v" in page and 'id="wb-map-one"' in page  # the inlined library survives the stripping
     assert ".wb-interactive { display: none !important; }" in page  # left out of print
+
+
+def test_a_year_without_data_is_a_gap_in_a_time_series_never_a_bridge():
+    df = pd.DataFrame({"year": [2020, 2021, 2022, 2023, 2024] * 2, "unit_name": ["A"] * 5 + ["B"] * 5,
+                       "deaths": [3, 4, np.nan, np.nan, 5, 1, 1, np.nan, np.nan, 2]})
+    df.attrs["sources"] = ["ucdp_ged_pak"]
+    fig = viz.time_series(df, "year", "deaths", hue="unit_name", title="gap")
+    lines = [line for line in fig.axes[0].get_lines() if line.get_label() in ("A", "B")]
+    assert len(lines) == 2
+    for line in lines:
+        ys = np.asarray(line.get_ydata(), dtype=float)
+        assert np.isnan(ys[2]) and np.isnan(ys[3])  # matplotlib breaks the line at NaN: 2021 is not joined to 2024
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -8,7 +8,6 @@ and line-break hyphens, and after undoing each recorded OCR correction.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from pathlib import Path
 

@@ -76,7 +76,9 @@ def policy_show(
     if r is not None and "r" in df.columns:
         df = df[df["r"] == r]
     if csv is not None:
-        df.to_csv(csv, index=False)
+        from workbench.report.tables import write_table_csv
+
+        write_table_csv(df, csv)
     note = df.attrs.get("basis")
     print_table(df, f"NISP 2018: {what}" + (f" ({r})" if r else ""), columns)
     if note:
@@ -107,7 +109,9 @@ def policy_scorecard(
                                  f"{', '.join('.' + k for k in sorted(kinds))}")
     card = build_scorecard(level=level)  # type: ignore[arg-type]
     if csv is not None:
-        card.to_csv(csv, index=False, lineterminator="\n")
+        from workbench.report.tables import write_table_csv
+
+        write_table_csv(card, csv)
     if figure is not None:
         import matplotlib
 
@@ -245,7 +249,8 @@ def claims(
         parts_frame_from,
         sensitivity_frame_from,
     )
-    from workbench.report.audit_brief import check_brief_format, write_table_csv
+    from workbench.report.audit_brief import check_brief_format
+    from workbench.report.tables import write_table_csv
 
     formats: tuple[str, ...] = ClaimsFormat.__args__  # type: ignore[attr-defined]
     tables: tuple[str, ...] = ClaimsTable.__args__  # type: ignore[attr-defined]

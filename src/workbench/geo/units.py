@@ -366,7 +366,6 @@ def _validate_units(units: pd.DataFrame, file: str) -> pd.DataFrame:
     if bad.any():
         _fail(file, "unit_id must be PK, an ISO 3166-2 code (PK-PB, ..., PK-TA) or '<vintage>/<slug>' with the "
                     "row's vintage and a lower-case ascii slug", u, bad, "unit_id")
-    ids = set(u["unit_id"])
     provinces = set(PROVINCE_IDS)
     needs_province = u["level"].isin(["province", "division", "district"])
     for col, allowed in (("province_current", provinces - {FATA_ID}), ("province_pre2018", provinces)):

@@ -333,32 +333,39 @@ def perpetrator_table(records: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataF
         ["killed", "incidents"], ascending=False, kind="stable").reset_index(drop=True)
 
 
+#: The caveat of every count "involving" an actor.
+INVOLVING = ("deaths in events involving the actor, on both sides and among civilians, not deaths it inflicted; "
+             "only in one-sided violence is UCDP's side_a the perpetrator")
+PROVISIONAL_EVENTS = "the events include UCDP Candidate data: provisional, revised by UCDP"
+
+
 def actor_summary(involved: pd.DataFrame, *, measure: str = "deaths_best", label: str, provisional: bool = False,
-                  left_out_of_months: tuple[int, int] | None = None) -> list[str]:
-    """Plain sentences for the summary of findings, each with its caveat ("involving", never "caused by")."""
-    out = []
+                  left_out_of_months: tuple[int, int] | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """Sentences for the summary of findings, each as ``(text, caveats)``: counts "involving" an actor."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    more = (PROVISIONAL_EVENTS,) if provisional else ()
     ranking = by_actor(involved, by=())
     if not ranking.empty:
         top = ranking.sort_values([measure, "events"], ascending=False, kind="stable").head(3)
         words = "events" if measure == "events" else f"deaths ({measure.removeprefix('deaths_')} estimate)"
-        out.append(f"Actors involved in the most {words} ({label}): "
-                   + "; ".join(f"{r.actor} ({getattr(r, measure):,} in {r.events:,} events)" for r in top.itertuples())
-                   + ". These are deaths in events involving the actor (both sides and civilians), not deaths it caused.")
+        out.append((f"Actors involved in the most {words} ({label}): "
+                    + "; ".join(f"{r.actor} ({getattr(r, measure):,} in {r.events:,} events)"
+                                for r in top.itertuples()) + ".", (INVOLVING, *more)))
     perp = one_sided_by_perpetrator(involved)
     if not perp.empty:
         r = perp.iloc[0]
-        out.append(f"One-sided violence against civilians: {r['perpetrator']} is the perpetrator with most deaths "
-                   f"({int(r[measure]):,} in {int(r['events']):,} events; UCDP's side_a of one-sided events).")
+        out.append((f"One-sided violence against civilians: {r['perpetrator']} is the perpetrator with most deaths "
+                    f"({int(r[measure]):,} in {int(r['events']):,} events).",
+                    ("UCDP's side_a of one-sided events is the perpetrator", *more)))
     foreign = ranking[ranking["actor_kind"].eq("government") & ~ranking["actor"].eq("Government of Pakistan")]
     if not foreign.empty:
-        out.append("Foreign governments appear in their own right: " + "; ".join(
-            f"{r.actor} ({r.events:,} events)" for r in foreign.head(3).itertuples()) + ".")
+        out.append(("Foreign governments appear in their own right: " + "; ".join(
+            f"{r.actor} ({r.events:,} events)" for r in foreign.head(3).itertuples()) + ".", more))
     unidentified = involved.loc[involved["actor_kind"].eq("unidentified"), "id"].nunique()
     if unidentified:
-        out.append(f"{unidentified:,} events involve an actor {UNIDENTIFIED}: provisional coding.")
+        out.append((f"{unidentified:,} events involve an actor {UNIDENTIFIED}.",
+                    ("provisional coding: UCDP names the actor in a later release",)))
     if left_out_of_months and left_out_of_months[0]:
-        out.append(f"{left_out_of_months[0]:,} events ({left_out_of_months[1]:,} deaths) span more than one month: "
-                   "counted in the yearly tables, left out of the monthly ones.")
-    if provisional:
-        out.append("The events include UCDP Candidate data: provisional, revised by UCDP.")
+        out.append((f"{left_out_of_months[0]:,} events ({left_out_of_months[1]:,} deaths) span more than one month: "
+                    "counted in the yearly tables, left out of the monthly ones.", ()))
     return out

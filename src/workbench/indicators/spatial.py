@@ -34,6 +34,7 @@ with warnings.catch_warnings():
     from libpysal import weights as lpw
 
 from workbench.errors import ParameterError
+from workbench.formatting import format_p_value
 
 #: Metric CRS for distances (UTM 42N, as :mod:`workbench.geo.boundaries`).
 METRIC_CRS = "EPSG:32642"
@@ -305,26 +306,32 @@ def period_statistics(table: pd.DataFrame, neighbours: dict[str, list[str]], *, 
 
 
 def hotspot_summary(stats: dict[str, pd.DataFrame], *, alpha: float, label: str, provisional: bool = False
-                    ) -> list[str]:
-    """Plain sentences for the summary of findings, each with its caveat (associations, small samples)."""
-    out = []
+                    ) -> list[tuple[str, tuple[str, ...]]]:
+    """Sentences for the summary of findings, each as ``(text, caveats)`` (associations, permutation p-values)."""
+    more = ("the violence counts include UCDP Candidate data: provisional, revised by UCDP",) if provisional else ()
+    out: list[tuple[str, tuple[str, ...]]] = []
     g = stats["global"]
     for period, p in g.groupby("period", sort=True):
         r = p.iloc[0]
         word = "clustered" if r["p_perm"] <= alpha and r["I"] > 0 else (
             "dispersed" if r["p_perm"] <= alpha else "not distinguishable from a random arrangement")
-        out.append(f"{period}: district violence rates ({label}) are {word} (EB Moran's I {r['I']:.2f}, permutation "
-                   f"p = {r['p_perm']:.3f}, {int(r['n'])} districts).")
+        out.append((f"{period}: district violence rates ({label}) are {word} (empirical-Bayes Moran's I "
+                    f"{r['I']:.2f}, permutation p {_p(r['p_perm'])}, {int(r['n'])} districts).", more))
     lisa = stats["lisa"]
     hh = lisa[lisa["cluster"].eq("high-high")].groupby("period")["unit_id"].size()
     if not hh.empty:
-        out.append("High-high clusters (a district with a high rate among neighbours with high rates, significant after "
-                   f"a false-discovery-rate correction at {alpha:g}): "
-                   + "; ".join(f"{k}: {v} districts" for k, v in hh.items()) + ".")
+        out.append(("High-high clusters (a district with a high rate among neighbours with high rates): "
+                    + "; ".join(f"{k}: {v} districts" for k, v in hh.items()) + ".",
+                    (f"significant after a false-discovery-rate correction at {alpha:g}", *more)))
     bv = g[g["statistic"].str.startswith("deprivation here")]
     for r in bv.itertuples():
-        out.append(f"{r.period}: bivariate Moran's I of deprivation and neighbours' violence {r.I:.2f} "
-                   f"(p = {r.p_perm:.3f}): an association in space, not evidence that deprivation causes violence.")
-    if provisional:
-        out.append("The violence counts include UCDP Candidate data: provisional, revised by UCDP.")
+        out.append((f"{r.period}: bivariate Moran's I of deprivation and the neighbours' violence {r.I:.2f} "
+                    f"(p {_p(r.p_perm)}).",
+                    ("an association in space, not evidence of cause and effect", *more)))
     return out
+
+
+def _p(value: float) -> str:
+    """``= 0.217`` or ``<0.001``."""
+    text = format_p_value(value)
+    return text if text.startswith("<") else f"= {text}"

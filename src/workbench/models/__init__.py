@@ -53,6 +53,7 @@ __all__ = [
     "CELL_COLUMNS", "COEFFICIENT_COLUMNS", "COVARIATES", "GRID_DIMENSIONS", "Design", "ModelFitError", "ModelResult",
     "PreparedPanel",
     "Specification", "build_design", "cameron_trivedi", "coefficient_plot", "compare", "covariate_coverage",
-    "drop_all_zero_groups", "grid_cells", "interpret", "lagged", "measured_before", "negative_binomial", "options_of",
+    "drop_all_zero_groups", "grid_cells", "interpret", "lagged", "measured_before", "negative_binomial",
+    "neighbours_lagged", "options_of",
     "poisson", "prepare", "province_association", "robustness_grid",
 ]

@@ -20,7 +20,6 @@ unlike the panels, where ``PK`` holds only the unlocated ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 

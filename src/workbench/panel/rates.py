@@ -67,6 +67,7 @@ def violence_rates(*, level: str = "province", layout: str = "current", start_ye
     out.attrs["note"] = "; ".join(f"{year_span(ys)} left out: {why}" for why, ys in reasons.items())
     out.attrs["measure"] = counts.attrs.get("measure")
     out.attrs["violence_source"] = source.id
+    out.attrs["provisional"] = source.provisional
     return out
 
 

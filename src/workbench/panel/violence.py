@@ -305,7 +305,7 @@ def totals_by_unit(panel: pd.DataFrame) -> pd.DataFrame:
     g["deaths_per_event"] = (g["deaths"] / g["events"]).where(g["events"] > 0)
     g = g.sort_values("deaths", ascending=False, kind="stable").reset_index(drop=True)
     g.attrs["sources"] = panel.attrs.get("sources", [])
-    for key in ("measure", "selection", "violence_source"):
+    for key in ("measure", "selection", "violence_source", "provisional"):
         if key in panel.attrs:
             g.attrs[key] = panel.attrs[key]
     return g

@@ -20,8 +20,7 @@ priority").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,8 +32,6 @@ from workbench.policy.nisp import JUDGEMENT_NOTE, Policy, attention_by_geography
 from workbench.catalog import sources_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
-
     from workbench.geo.units import Registry
 
 __all__ = [

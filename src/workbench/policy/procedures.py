@@ -271,7 +271,7 @@ def run_peak(claim: Claim, spec: Spec, ev: Evidence, params: AuditParameters) ->
     top = series.sort_values(ascending=False, kind="stable").head(3)
     stated = (f"{year}: {series[year]:,.0f} (rank {int(ranks[year])} of {len(series)})" if year in series.index
               else f"{year}: lacking")
-    peak_seen = f"highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items()) + f"; {stated}"
+    peak_seen = "highest " + ", ".join(f"{int(y)} {v:,.0f}" for y, v in top.items()) + f"; {stated}"
     last = int(series.index[-1])
     decline_seen = f"{stated}; {last}: {series.iloc[-1]:,.0f}"
     parts = (Part("peak", f"{year} is the highest year of {spec.period}", peak, peak_seen),

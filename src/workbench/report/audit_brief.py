@@ -11,7 +11,7 @@ The export rules hold for every file this module writes:
 * written atomically (a temporary file beside the target, then ``os.replace``): a failed write
   leaves the previous file as it was;
 * no live formulas: a CSV cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-  is prefixed with ``'`` (:func:`neutralise_formulas`; numbers stay numbers);
+  is prefixed with ``'`` (:func:`workbench.report.tables.export_ready`; numbers stay numbers);
 * no private rows or paths: the brief holds the audit's aggregates and the sources' credit lines
   (an analyst's source is named by its registered id, title and checksum, never its path).
 """
@@ -19,12 +19,10 @@ The export rules hold for every file this module writes:
 from __future__ import annotations
 
 import html
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 
@@ -34,11 +32,10 @@ from workbench.policy.matrix import VerdictMatrix
 from workbench.policy.policy_period import DESCRIPTIVE_NOTE
 from workbench.policy.verdicts import CANNOT, MIXED, NOT_SUPPORTED, SUPPORTED
 from workbench.report.outputs import OutputError
+from workbench.report.tables import atomic_write
 from workbench.sources.credits import describe_sources
 
 BRIEF_FORMATS: tuple[str, ...] = ("html", "pdf")
-#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _VERDICT_CLASS = {SUPPORTED: "supported", NOT_SUPPORTED: "not-supported", MIXED: "mixed", CANNOT: "cannot"}
 _CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -63,54 +60,6 @@ dt { font-weight: bold; } dd { margin: 0; } dd ul { margin: 0; padding-left: 1.2
 
 
 # --------------------------------------------------------------------------- export rules
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells (and column names) cannot run as spreadsheet formulas.
-
-    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
-    (the value stays readable); numbers, booleans and missing cells are unchanged.
-
-    Examples
-    --------
-    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", -3]}))["a"].tolist()
-    ["'=1+1", 'ok', -3]
-    """
-    def safe(value: object) -> object:
-        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-    out = df.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe, na_action="ignore")
-    out.columns = [safe(str(c)) for c in out.columns]
-    return out
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write through ``write(temporary path)`` beside ``path``, then move it into place in one step."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private to its owner)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_table_csv(df: pd.DataFrame, out: Path | TextIO) -> None:
-    """A table as CSV without live formulas: to a file (atomically) or to an open text stream."""
-    safe = neutralise_formulas(df)
-    if isinstance(out, (str, Path)):
-        _atomic(Path(out), lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"))
-    else:
-        safe.to_csv(out, index=False, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- rendering
@@ -294,9 +243,9 @@ def write_audit_brief(path: Path, page: str, fmt: str = "html") -> Path:
     check_brief_format(fmt)
     path = Path(path)
     if fmt == "html":
-        return _atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+        return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     html_to_pdf = _pdf_printer()
     with tempfile.TemporaryDirectory(prefix="audit-brief-") as folder:
         source = Path(folder) / "brief.html"
         source.write_text(page, encoding="utf-8")
-        return _atomic(path, lambda tmp: html_to_pdf(source, tmp))
+        return atomic_write(path, lambda tmp: html_to_pdf(source, tmp))

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -309,3 +312,32 @@ def _neutral_index(index: pd.Index) -> pd.Index:
         return index.rename(name)
     return pd.Index([neutralise_formula(v) for v in index], name=name, dtype=index.dtype
                     if not pd.api.types.is_string_dtype(index) else object)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write through ``write(temporary path)`` beside ``path``, then move it into place in one step."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private to its owner)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_table_csv(df: pd.DataFrame, out: Path | TextIO) -> None:
+    """A table as CSV without live formulas: to a file (atomically) or to an open text stream."""
+    safe = export_ready(df)
+    if isinstance(out, (str, Path)):
+        atomic_write(Path(out), lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"))
+    else:
+        safe.to_csv(out, index=False, lineterminator="\n")

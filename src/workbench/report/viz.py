@@ -186,11 +186,12 @@ def time_series(
     hue_label: str | None = None,
     ax: Any = None,
 ) -> Figure:
-    """Lines of ``y`` over ``x``, one per value of ``hue``, with markers.
+    """Lines of ``y`` over ``x``, one per value of ``hue``, with markers; a missing value breaks its line.
 
-    ``sources`` defaults to ``df.attrs["sources"]``. Axis and legend titles default to the
-    columns' labels (:func:`workbench.report.tables.label`: ``unit_name`` -> ``Province`` for a
-    province panel).
+    A year a source does not cover (NaN) is drawn as a gap, never bridged: the points are drawn in
+    ``x`` order as given, one line per group. ``sources`` defaults to ``df.attrs["sources"]``. Axis
+    and legend titles default to the columns' labels (:func:`workbench.report.tables.label`:
+    ``unit_name`` -> ``Province`` for a province panel).
     """
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -206,7 +207,12 @@ def time_series(
     else:
         fig = ax.figure
     level = unit_level_of(df)
-    sns.lineplot(data=df, x=x, y=y, hue=hue, marker="o", ax=ax)
+    groups = df.groupby(hue, sort=True) if hue else [(None, df)]
+    colours = sns.color_palette(n_colors=max(1, df[hue].nunique() if hue else 1))
+    for colour, (name, g) in zip(colours, groups, strict=False):
+        g = g.sort_values(x, kind="stable")
+        ax.plot(g[x].to_numpy(), pd.to_numeric(g[y], errors="coerce").to_numpy(dtype=float), marker="o",
+                markersize=4, color=colour, label=None if name is None else str(name))
     ax.set_title(title)
     ax.set_ylabel(ylabel or label(y))
     ax.set_xlabel(xlabel or label(x))
