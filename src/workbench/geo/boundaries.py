@@ -144,8 +144,8 @@ def _lowest_rank_holding(x: np.ndarray, y: np.ndarray, order: np.ndarray, geoms:
     return best
 
 
-def _nearest(x: np.ndarray, y: np.ndarray, polygons: gpd.GeoDataFrame, rank: np.ndarray) -> tuple[np.ndarray,
-                                                                                                   np.ndarray]:
+def _nearest(x: np.ndarray, y: np.ndarray, polygons: gpd.GeoDataFrame,
+             rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The lowest rank among the nearest polygons of each point, and the distance in metres."""
     metric = polygons.geometry.to_crs(METRIC_CRS).to_numpy()
     pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326").to_crs(METRIC_CRS).to_numpy()

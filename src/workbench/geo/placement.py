@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from workbench.errors import ParameterError
 from workbench.geo.boundaries import points_in_polygons, read_layer
@@ -89,32 +88,59 @@ def assign_events(events: pd.DataFrame, *, registry: Registry | None = None,
     ne = read_layer("ne_adm1_pre2018", registry=reg)
 
     ev = events.reset_index(drop=True)
-    n = len(ev)
     in_district = points_in_polygons(ev, districts, tolerance_m=tolerance_m)
-    in_province = points_in_polygons(ev, provinces, tolerance_m=tolerance_m)
-    in_ne = points_in_polygons(ev, ne, distances=False)
+    # every other column follows from what is known of an event's place: the rules run once per
+    # distinct situation (a few thousand, however many the events), then spread back to the events
+    shared = ev.groupby(["latitude", "longitude"], sort=False)["id"].transform("size").to_numpy()
+    situations = pd.DataFrame({
+        "where_prec": ev["where_prec"], "adm_1": ev["adm_1"], "adm_2": ev["adm_2"],
+        "district": in_district["unit_id"], "inside": in_district["inside"],
+        "province": points_in_polygons(ev, provinces, tolerance_m=tolerance_m)["unit_id"],
+        "ne": points_in_polygons(ev, ne, distances=False)["unit_id"],
+        "recurring": shared >= recurring_min,
+    })
+    situation = situations.groupby(list(situations.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(situation, return_index=True)  # situations numbered in order of first appearance
+    records = ev["record"].to_numpy() if "record" in ev else np.arange(1, len(ev) + 1)
+    placed = _place(situations.iloc[first].reset_index(drop=True), records[first], reg, events.attrs.get("file"))
+    out = pd.DataFrame({
+        "id": ev["id"].to_numpy(),
+        "year": ev["year"].to_numpy(),
+        "where_prec": ev["where_prec"].to_numpy(),
+        "best": ev["best"].to_numpy(),
+        **{col: values.take(situation) for col, values in placed.items()},
+        "distance_m": in_district["distance_m"].round(1).to_numpy(),
+    }, columns=ASSIGNMENT_COLUMNS)
+    out.attrs["sources"] = list(dict.fromkeys([*events.attrs.get("sources", []), "osm_districts", "osm_provinces",
+                                               "ne_adm1_pre2018"]))
+    return out
 
-    records = ev["record"].to_numpy() if "record" in ev else np.arange(1, n + 1)
-    file = events.attrs.get("file")
-    adm1 = _text(ev["adm_1"])
-    adm1_unit = _each_distinct(adm1, lambda a, row: reg.resolve(
-        a, source="ucdp_adm1", level="province", row=int(records[row]), column="adm_1", file=file) if a else "")
+
+def _place(s: pd.DataFrame, records: np.ndarray, reg: Registry, file: str | None) -> dict[str, Any]:
+    """The assignment columns (pandas arrays) of each distinct situation in ``s``.
+
+    ``records`` holds the file record of each situation's first event, named in errors: an unknown
+    place name is reported at the first record that carries it.
+    """
+    n = len(s)
+    adm1 = _text(s["adm_1"])
+    adm1_unit = _each_distinct(adm1, lambda a, k: reg.resolve(
+        a, source="ucdp_adm1", level="province", row=int(records[k]), column="adm_1", file=file) if a else "")
     # UCDP's district coding is not used to place events, but every name must be known (an unknown
     # name is an error, never a silent drop) and its unit is kept for comparison with the point
-    adm2 = _text(ev["adm_2"])
-    adm2_unit = _each_distinct(adm2, lambda a, row: reg.resolve(
-        a, source="ucdp_adm2", row=int(records[row]), column="adm_2", file=file) if a else "")
+    adm2 = _text(s["adm_2"])
+    adm2_unit = _each_distinct(adm2, lambda a, k: reg.resolve(
+        a, source="ucdp_adm2", row=int(records[k]), column="adm_2", file=file) if a else "")
     adm1_current = _each_distinct(adm1_unit, lambda u, _: reg.province_of(u, "current") if u else "")
-    point_prov = _text(in_province["unit_id"])
-
-    recurring = ev.groupby(["latitude", "longitude"])["id"].transform("size").to_numpy() >= recurring_min
-    district_id = _text(in_district["unit_id"])
+    point_prov = _text(s["province"])
+    district_id = _text(s["district"])
     division_of = _division_lookup(reg)
     district_division = _each_distinct(district_id, lambda d, _: division_of.get(d, ""))
 
-    prec = ev["where_prec"].to_numpy()
+    prec = s["where_prec"].to_numpy()
+    recurring = s["recurring"].to_numpy()
     precise = prec <= 3
-    inside = in_district["inside"].to_numpy()
+    inside = s["inside"].to_numpy()
     near = ~inside & (district_id != "")
     city = precise & np.isin(district_division, MULTI_DISTRICT_CITIES) & (recurring | (prec >= 2))
     has_adm1 = adm1_current != ""
@@ -139,62 +165,48 @@ def assign_events(events: pd.DataFrame, *, registry: Registry | None = None,
     for k, (*_, source) in enumerate(rules):
         if source is not None:
             unit[rule == k] = source[rule == k]
-    out_district = np.where((cls == "district_point") | (cls == "district_nearest"), district_id, "")
-    out_division = np.where(cls == "city_division", district_division, "")
 
     # a unit id names one level (PK, a province, a division, a district): look each unit up once
-    province_current = _each_distinct(unit, lambda u, row: _province_of_unit(reg, u, level[row]))
+    province_current = _each_distinct(unit, lambda u, k: _province_of_unit(reg, u, level[k]))
     is_fata_coded = adm1_unit == FATA_ID
     # FATA lies inside today's Khyber Pakhtunkhwa: a FATA-coded event placed in another province
     # (a point across the Balochistan border) follows its point in both layouts, so that the
     # pre-2018 -> current crosswalk (PK-TA into PK-KP) holds event by event.
     in_fata = is_fata_coded & np.isin(province_current, [KP_ID, COUNTRY_ID])
-    province_pre2018 = np.where(in_fata, FATA_ID, province_current)
-
-    ne_unit = _text(in_ne["unit_id"])
+    ne_unit = _text(s["ne"])
     ne_is_fata = _each_distinct(ne_unit, lambda u, _: bool(u) and reg.province_of(u, "pre2018") == FATA_ID)
-    fata_agrees = pd.array(np.where(ne_unit == "", None, ne_is_fata == is_fata_coded), dtype="boolean")
-
     has_both = has_adm1 & (point_prov != "")
-    agrees = pd.array(np.where(has_both, adm1_current == point_prov, None), dtype="boolean")
-
-    stable = _each_distinct(unit, lambda u, row: _stable_of(reg, u, level[row]))
-    out = pd.DataFrame({
-        "id": ev["id"].to_numpy(),
-        "year": ev["year"].to_numpy(),
-        "where_prec": prec,
-        "best": ev["best"].to_numpy(),
-        "adm_1": _string(adm1),
-        "adm_2": _string(adm2),
-        "adm2_unit_id": _string(adm2_unit),
-        "assignment_class": _string(cls),
-        "unit_level": _string(level),
-        "unit_id": _string(unit),
-        "district_id": _string(out_district),
-        "division_id": _string(out_division),
-        "stable_id": _string(stable),
-        "province_current": _string(province_current),
-        "province_pre2018": _string(province_pre2018),
-        "adm1_province_current": _string(adm1_current),
-        "point_province_current": _string(point_prov),
-        "adm1_agrees_with_point": agrees,
-        "ne_pre2018": _string(ne_unit),
-        "fata_coding_agrees": fata_agrees,
-        "recurring_point": recurring,
-        "distance_m": in_district["distance_m"].round(1).to_numpy(),
-        "reason": _string(np.array([ASSIGNMENT_CLASSES[c] for _, c, _, _ in rules], dtype=object)[rule]),
-    }, columns=ASSIGNMENT_COLUMNS)
-    out.attrs["sources"] = list(dict.fromkeys([*events.attrs.get("sources", []), "osm_districts", "osm_provinces",
-                                               "ne_adm1_pre2018"]))
+    text = {
+        "adm_1": adm1,
+        "adm_2": adm2,
+        "adm2_unit_id": adm2_unit,
+        "assignment_class": cls,
+        "unit_level": level,
+        "unit_id": unit,
+        "district_id": np.where((cls == "district_point") | (cls == "district_nearest"), district_id, ""),
+        "division_id": np.where(cls == "city_division", district_division, ""),
+        "stable_id": _each_distinct(unit, lambda u, k: _stable_of(reg, u, level[k])),
+        "province_current": province_current,
+        "province_pre2018": np.where(in_fata, FATA_ID, province_current),
+        "adm1_province_current": adm1_current,
+        "point_province_current": point_prov,
+        "ne_pre2018": ne_unit,
+        "reason": np.array([ASSIGNMENT_CLASSES[c] for _, c, _, _ in rules], dtype=object)[rule],
+    }
+    out = {col: pd.array(values, dtype="string") for col, values in text.items()}
+    out["adm1_agrees_with_point"] = pd.array(np.where(has_both, adm1_current == point_prov, None), dtype="boolean")
+    out["fata_coding_agrees"] = pd.array(np.where(ne_unit == "", None, ne_is_fata == is_fata_coded),
+                                         dtype="boolean")
+    out["recurring_point"] = pd.array(recurring, dtype=bool)
     return out
 
 
 def _text(values: pd.Series) -> np.ndarray:
-    """A text column as an object array of str, missing as ``""``."""
-    return values.fillna("").astype(str).to_numpy(dtype=object)
+    """A text column as an object array, missing as ``""``."""
+    return values.to_numpy(dtype=object, na_value="")
 
 
-def _each_distinct(keys: np.ndarray | pd.Index, fn: Callable[[Any, int], Any]) -> np.ndarray:
+def _each_distinct(keys: np.ndarray, fn: Callable[[Any, int], Any]) -> np.ndarray:
     """``fn(key, first_row)`` computed once per distinct key, spread back to every row (object array)."""
     codes, uniques = pd.factorize(keys)
     _, first_rows = np.unique(codes, return_index=True)
@@ -210,11 +222,6 @@ def _first_true(conditions: list[np.ndarray]) -> np.ndarray:
     for k in range(len(conditions) - 2, -1, -1):
         first[conditions[k]] = k
     return first
-
-
-def _string(values: np.ndarray) -> pd.arrays.ArrowStringArray:
-    """An object array of str as a pandas string array (without pandas' slower element checks)."""
-    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
 
 
 def _division_lookup(reg: Registry) -> dict[str, str]:
