@@ -147,6 +147,8 @@ floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_fr
 COLUMN_KINDS = {
     "int64": (st.integers(-2**63, 2**63 - 1), "int64"),
     "Int64": (st.one_of(st.none(), st.integers(-10**12, 10**12)), "Int64"),
+    "uint8": (st.integers(0, 255), "uint8"),
+    "uint64": (st.integers(0, 2**64 - 1), "uint64"),  # beyond int64: left to pandas
     "float64": (floats, "float64"),
     "bool": (st.booleans(), "bool"),
     "boolean": (st.one_of(st.none(), st.booleans()), "boolean"),

@@ -76,12 +76,11 @@ def _kind(dtype: object) -> str | None:
     """How a column of this dtype is written: bool, int, float, text, or None (left to pandas)."""
     if isinstance(dtype, pd.BooleanDtype) or dtype == np.dtype(bool):
         return "bool"
-    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        if isinstance(dtype, pd.StringDtype):
-            return "text"
-        return "int" if pd.api.types.is_integer_dtype(dtype) else None
-    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-        return "int"
+    if isinstance(dtype, pd.StringDtype):
+        return "text"
+    if pd.api.types.is_integer_dtype(dtype):  # numpy or nullable; written through int64
+        as_numpy = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+        return "int" if as_numpy.kind == "i" or as_numpy.itemsize < 8 else None
     return "float" if dtype == np.dtype("float64") else None
 
 

@@ -106,7 +106,7 @@ def build(out_dir: str | Path | None = None, *, steps: list[str] | None = None,
     with build_lock(target.parent):
         for line in recover(target.parent):
             if progress:
-                progress(f"leftover of an interrupted build: {line}")
+                progress(f"recovery: {line}")
         tables: dict[str, pd.DataFrame] = {}
         for step in selected:
             if progress:
