@@ -2,7 +2,7 @@
 
 A child process runs the real build (lock, recovery, staging, journal, swap) on test-built tables that
 carry a version number, and kills itself with SIGKILL at one step. The test then looks at the folder
-as a reader would, lets the next start complete or remove what was left, and builds again.
+as a reader would, and lets the next start complete or remove what was left.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from workbench import store
+from workbench.errors import ParameterError
 from workbench.panel import build
 from workbench.report import run_id
 
@@ -110,7 +111,7 @@ def test_a_build_killed_at_any_step_leaves_one_complete_version(tmp_path, monkey
     assert reader_view(target) == now
     assert leftovers(target)
     if now is None:  # a reader is told what happened and what to do, never given a mix
-        with pytest.raises(store.ParameterError, match="interrupted.*workbench data build"):
+        with pytest.raises(ParameterError, match="interrupted.*workbench data build"):
             store.read_processed("table_0", target)
 
     with store.build_lock(target.parent):
