@@ -145,3 +145,18 @@ def test_committed_panels_match_raw_deaths_per_year(events):
         got = panel[panel["layout"] == layout].groupby("year")["deaths_best"].sum()
         want = events.groupby("year")["best"].sum()
         assert np.array_equal(got.to_numpy(), want.to_numpy())
+
+
+@pytest.mark.parametrize("layer, outside", [("osm_districts", 36), ("osm_provinces", 36), ("ne_adm1_pre2018", 158)])
+def test_no_real_event_lies_on_an_edge_so_the_boundary_rule_moves_none(events, layer, outside):
+    """docs/placement.md: no GED 22.1 point is on an edge, a vertex or in an overlap of the three layers."""
+    import shapely
+
+    from workbench.geo.boundaries import read_layer
+
+    tree = shapely.STRtree(read_layer(layer).geometry.to_numpy())
+    pts = shapely.points(events["longitude"].to_numpy(), events["latitude"].to_numpy())
+    closed = np.bincount(tree.query(pts, predicate="intersects")[0], minlength=len(pts))
+    interior = np.bincount(tree.query(pts, predicate="within")[0], minlength=len(pts))
+    assert (closed == interior).all() and closed.max() == 1
+    assert (closed == 0).sum() == outside

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from workbench.catalog import resolve_path
 from workbench.errors import ParameterError
@@ -70,54 +71,90 @@ def read_layer(layer: str, *, registry: Registry | None = None) -> gpd.GeoDataFr
     return gdf
 
 
+#: The rank of "no polygon" (above every polygon's rank by unit id).
+NO_POLYGON = np.iinfo(np.int64).max
+
+
 def points_in_polygons(points: pd.DataFrame, polygons: gpd.GeoDataFrame, *, lon: str = "longitude",
-                       lat: str = "latitude", id_column: str = "id", tolerance_m: float = 0.0) -> pd.DataFrame:
-    """Find, for each point, the polygon that contains it, or the nearest within ``tolerance_m``.
+                       lat: str = "latitude", id_column: str = "id", tolerance_m: float = 0.0,
+                       distances: bool = True) -> pd.DataFrame:
+    """Find, for each point, the polygon that holds it, or the nearest within ``tolerance_m``.
 
-    Returns one row per point (same order as ``points``) with ``unit_id`` (empty where none),
-    ``inside`` (bool) and ``distance_m`` (0 inside; distance to the nearest polygon otherwise).
-    A point on a shared edge, or in an overlap sliver, goes to the polygon with the lowest
-    unit id, so every point gets at most one unit. Each distinct coordinate is tested once
-    (event data repeat coordinates a great deal).
+    The rule, whatever geometric predicate computes it (``docs/placement.md``):
+
+    1. a point in the interior of a polygon goes to that polygon;
+    2. a point in no interior but on an edge or vertex (a shared border, the outer edge) goes to the
+       polygon whose edge it lies on;
+    3. a point outside every polygon goes to the nearest polygon, if it lies within ``tolerance_m``
+       metres of it (distance in :data:`METRIC_CRS`).
+
+    Where several polygons qualify at one step (an overlap sliver, a shared edge or vertex, equally
+    near polygons), the point goes to the one with the lowest ``unit_id``. So every point gets at
+    most one unit, and the result does not depend on the order of the polygons.
+
+    Returns one row per point (same order as ``points``) with ``unit_id`` (missing where none),
+    ``inside`` (bool: steps 1-2) and ``distance_m`` (0 inside; the distance to the nearest polygon
+    otherwise, also where it is beyond the tolerance; missing outside when ``distances`` is false
+    and ``tolerance_m`` is 0, which skips the nearest-polygon search).
     """
-    coords = pd.DataFrame({"lon": points[lon].to_numpy(), "lat": points[lat].to_numpy()})
-    unique = coords.drop_duplicates().reset_index(drop=True)
-    unique["_key"] = np.arange(len(unique))
-    located = _locate_unique(unique, polygons, tolerance_m)
-    back = coords.merge(unique, on=["lon", "lat"], how="left")["_key"].to_numpy()
-    out = located.iloc[back].reset_index(drop=True)
-    out.insert(0, id_column, points[id_column].to_numpy())
-    return out
+    x = points[lon].to_numpy(dtype="float64")
+    y = points[lat].to_numpy(dtype="float64")
+    unit_ids = polygons["unit_id"].astype(str).to_numpy()
+    geoms = np.asarray(polygons.geometry.array, dtype=object)
+    rank = np.empty(len(unit_ids), dtype=np.int64)
+    rank[np.argsort(unit_ids, kind="stable")] = np.arange(len(unit_ids))
+    shapely.prepare(geoms)  # in place: a prepared polygon answers point queries many times faster
+
+    order = np.argsort(x, kind="stable")
+    best = _lowest_rank_holding(x, y, order, geoms, rank, shapely.contains_xy)
+    on_edge = np.flatnonzero(best == NO_POLYGON)
+    if len(on_edge):
+        best[on_edge] = _lowest_rank_holding(x[on_edge], y[on_edge], np.argsort(x[on_edge], kind="stable"),
+                                             geoms, rank, shapely.intersects_xy)
+    inside = best != NO_POLYGON
+    distance = np.where(inside, 0.0, np.nan)
+    outside = np.flatnonzero(~inside)
+    if len(outside) and (distances or tolerance_m > 0):
+        near, distance[outside] = _nearest(x[outside], y[outside], polygons, rank)
+        close = distance[outside] <= tolerance_m
+        best[outside[close]] = near[close]
+    by_rank = np.empty(len(rank), dtype=object)
+    by_rank[rank] = unit_ids
+    found = best != NO_POLYGON
+    unit = np.full(len(x), None, dtype=object)
+    unit[found] = by_rank[best[found]]
+    return pd.DataFrame({id_column: points[id_column].to_numpy(), "unit_id": pd.array(unit, dtype="string"),
+                         "inside": inside, "distance_m": distance})
 
 
-def _locate_unique(unique: pd.DataFrame, polygons: gpd.GeoDataFrame, tolerance_m: float) -> pd.DataFrame:
-    """:func:`points_in_polygons` for distinct coordinates (columns lon, lat, _key)."""
-    id_column = "_key"
-    pts = gpd.GeoDataFrame(
-        {id_column: unique[id_column].to_numpy()},
-        geometry=gpd.points_from_xy(unique["lon"].to_numpy(), unique["lat"].to_numpy()),
-        crs="EPSG:4326",
-    )
-    pts["_order"] = np.arange(len(pts))
-    joined = gpd.sjoin(pts, polygons[["unit_id", "geometry"]], how="left", predicate="intersects")
-    joined = joined.sort_values(["_order", "unit_id"]).drop_duplicates("_order", keep="first")
-    out = pd.DataFrame({
-        id_column: joined[id_column].to_numpy(),
-        "unit_id": joined["unit_id"].astype("string").to_numpy(),
-        "inside": joined["unit_id"].notna().to_numpy(),
-        "distance_m": np.where(joined["unit_id"].notna(), 0.0, np.nan),
-    })
-    outside = ~out["inside"]
-    if outside.any():
-        far = pts.loc[outside.to_numpy()].to_crs(METRIC_CRS)
-        polys = polygons[["unit_id", "geometry"]].to_crs(METRIC_CRS)
-        near = gpd.sjoin_nearest(far, polys, how="left", distance_col="distance_m")
-        near = near.sort_values(["_order", "unit_id"]).drop_duplicates("_order", keep="first")
-        idx = np.flatnonzero(outside.to_numpy())
-        out.loc[idx, "distance_m"] = near["distance_m"].to_numpy()
-        within = near["distance_m"].to_numpy() <= tolerance_m
-        out.loc[idx[within], "unit_id"] = near["unit_id"].to_numpy()[within]
-    return out.drop(columns=[id_column])
+def _lowest_rank_holding(x: np.ndarray, y: np.ndarray, order: np.ndarray, geoms: np.ndarray, rank: np.ndarray,
+                         holds) -> np.ndarray:
+    """For each point, the lowest rank of the polygons for which ``holds(polygon, x, y)`` is true.
+
+    Each polygon is tested only against the points inside its bounding box, found by binary search
+    in ``order`` (the points sorted by ``x``) and a filter on ``y``.
+    """
+    best = np.full(len(x), NO_POLYGON, dtype=np.int64)
+    xs = x[order]
+    for geom, r, (xmin, ymin, xmax, ymax) in zip(geoms, rank, shapely.bounds(geoms), strict=True):
+        cand = order[np.searchsorted(xs, xmin, side="left"):np.searchsorted(xs, xmax, side="right")]
+        cand = cand[(y[cand] >= ymin) & (y[cand] <= ymax)]
+        hit = cand[holds(geom, x[cand], y[cand])]
+        best[hit] = np.minimum(best[hit], r)
+    return best
+
+
+def _nearest(x: np.ndarray, y: np.ndarray, polygons: gpd.GeoDataFrame,
+             rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest rank among the nearest polygons of each point, and the distance in metres."""
+    metric = polygons.geometry.to_crs(METRIC_CRS).to_numpy()
+    pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326").to_crs(METRIC_CRS).to_numpy()
+    (point_idx, poly_idx), dist = shapely.STRtree(metric).query_nearest(pts, return_distance=True, all_matches=True)
+    near = np.full(len(x), NO_POLYGON, dtype=np.int64)
+    np.minimum.at(near, point_idx, rank[poly_idx])
+    distance = np.full(len(x), np.nan)
+    distance[point_idx] = dist
+    return near, distance
 
 
 def units_layer(level: str, layout: str = "current", district_set: str = "census2023", *,

@@ -29,6 +29,9 @@ as a check (``ne_pre2018`` and ``fata_coding_agrees``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -85,123 +88,140 @@ def assign_events(events: pd.DataFrame, *, registry: Registry | None = None,
     ne = read_layer("ne_adm1_pre2018", registry=reg)
 
     ev = events.reset_index(drop=True)
-    n = len(ev)
     in_district = points_in_polygons(ev, districts, tolerance_m=tolerance_m)
-    in_province = points_in_polygons(ev, provinces, tolerance_m=tolerance_m)
-    in_ne = points_in_polygons(ev, ne, tolerance_m=0.0)
+    # every other column follows from what is known of an event's place: the rules run once per
+    # distinct situation (a few thousand, however many the events), then spread back to the events
+    shared = ev.groupby(["latitude", "longitude"], sort=False)["id"].transform("size").to_numpy()
+    situations = pd.DataFrame({
+        "where_prec": ev["where_prec"], "adm_1": ev["adm_1"], "adm_2": ev["adm_2"],
+        "district": in_district["unit_id"], "inside": in_district["inside"],
+        "province": points_in_polygons(ev, provinces, tolerance_m=tolerance_m)["unit_id"],
+        "ne": points_in_polygons(ev, ne, distances=False)["unit_id"],
+        "recurring": shared >= recurring_min,
+    })
+    situation = situations.groupby(list(situations.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(situation, return_index=True)  # situations numbered in order of first appearance
+    records = ev["record"].to_numpy() if "record" in ev else np.arange(1, len(ev) + 1)
+    placed = _place(situations.iloc[first].reset_index(drop=True), records[first], reg, events.attrs.get("file"))
+    out = pd.DataFrame({
+        "id": ev["id"].to_numpy(),
+        "year": ev["year"].to_numpy(),
+        "where_prec": ev["where_prec"].to_numpy(),
+        "best": ev["best"].to_numpy(),
+        **{col: values.take(situation) for col, values in placed.items()},
+        "distance_m": in_district["distance_m"].round(1).to_numpy(),
+    }, columns=ASSIGNMENT_COLUMNS)
+    out.attrs["sources"] = list(dict.fromkeys([*events.attrs.get("sources", []), "osm_districts", "osm_provinces",
+                                               "ne_adm1_pre2018"]))
+    return out
 
-    adm1 = ev["adm_1"].fillna("").astype(str)
-    records = ev["record"] if "record" in ev else pd.Series(np.arange(1, n + 1))
-    first_record = records.groupby(adm1.to_numpy()).first()
-    file = events.attrs.get("file")
-    adm1_lookup = {a: (reg.resolve(a, source="ucdp_adm1", level="province", row=int(first_record[a]),
-                                   column="adm_1", file=file) if a else "") for a in adm1.unique()}
-    adm1_unit = adm1.map(adm1_lookup).astype("string")
+
+def _place(s: pd.DataFrame, records: np.ndarray, reg: Registry, file: str | None) -> dict[str, Any]:
+    """The assignment columns (pandas arrays) of each distinct situation in ``s``.
+
+    ``records`` holds the file record of each situation's first event, named in errors: an unknown
+    place name is reported at the first record that carries it.
+    """
+    n = len(s)
+    adm1 = _text(s["adm_1"])
+    adm1_unit = _each_distinct(adm1, lambda a, k: reg.resolve(
+        a, source="ucdp_adm1", level="province", row=int(records[k]), column="adm_1", file=file) if a else "")
     # UCDP's district coding is not used to place events, but every name must be known (an unknown
     # name is an error, never a silent drop) and its unit is kept for comparison with the point
-    adm2 = ev["adm_2"].fillna("").astype(str)
-    first_record2 = records.groupby(adm2.to_numpy()).first()
-    adm2_lookup = {a: (reg.resolve(a, source="ucdp_adm2", row=int(first_record2[a]), column="adm_2", file=file)
-                       if a else "") for a in adm2.unique()}
-    adm2_unit = adm2.map(adm2_lookup).astype("string")
-    current_lookup = {u: (reg.province_of(u, "current") if u else "") for u in adm1_unit.unique()}
-    adm1_current = adm1_unit.map(current_lookup).astype("string")
-    point_prov = in_province["unit_id"].fillna("").astype("string")
-
-    recurring = ev.groupby(["latitude", "longitude"])["id"].transform("size").to_numpy() >= recurring_min
-    district_id = in_district["unit_id"].fillna("").astype("string").to_numpy()
+    adm2 = _text(s["adm_2"])
+    adm2_unit = _each_distinct(adm2, lambda a, k: reg.resolve(
+        a, source="ucdp_adm2", row=int(records[k]), column="adm_2", file=file) if a else "")
+    adm1_current = _each_distinct(adm1_unit, lambda u, _: reg.province_of(u, "current") if u else "")
+    point_prov = _text(s["province"])
+    district_id = _text(s["district"])
     division_of = _division_lookup(reg)
-    district_division = np.array([division_of.get(d, "") for d in district_id], dtype=object)
+    district_division = _each_distinct(district_id, lambda d, _: division_of.get(d, ""))
 
-    prec = ev["where_prec"].to_numpy()
-    cls = np.empty(n, dtype=object)
-    unit = np.empty(n, dtype=object)
-    level = np.empty(n, dtype=object)
-    out_district = np.full(n, "", dtype=object)
-    out_division = np.full(n, "", dtype=object)
-
+    prec = s["where_prec"].to_numpy()
+    recurring = s["recurring"].to_numpy()
     precise = prec <= 3
-    inside = in_district["inside"].to_numpy()
-    near = ~inside & (in_district["unit_id"].notna().to_numpy())
+    inside = s["inside"].to_numpy()
+    near = ~inside & (district_id != "")
     city = precise & np.isin(district_division, MULTI_DISTRICT_CITIES) & (recurring | (prec >= 2))
+    has_adm1 = adm1_current != ""
+    province_known = prec == 4
+    point_or_adm1 = np.where(point_prov != "", point_prov, np.where(has_adm1, adm1_current, COUNTRY_ID))
+    always = np.ones(n, dtype=bool)
+    rules = [  # (when, class, level, unit): the rules of the module docstring, in order; the first that holds wins
+        (precise & city, "city_division", "division", district_division),
+        (precise & inside, "district_point", "district", district_id),
+        (precise & near, "district_nearest", "district", district_id),
+        (precise & has_adm1, "province_outside_adm1", "province", adm1_current),
+        (precise, "national", "country", None),
+        (province_known & (point_or_adm1 != COUNTRY_ID), "province_point", "province", point_or_adm1),
+        (province_known, "national", "country", None),
+        (has_adm1, "province_adm1", "province", adm1_current),
+        (always, "national", "country", None),
+    ]
+    rule = _first_true([when for when, *_ in rules])
+    cls = np.array([c for _, c, _, _ in rules], dtype=object)[rule]
+    level = np.array([lv for _, _, lv, _ in rules], dtype=object)[rule]
+    unit = np.full(n, COUNTRY_ID, dtype=object)
+    for k, (*_, source) in enumerate(rules):
+        if source is not None:
+            unit[rule == k] = source[rule == k]
 
-    for i in range(n):
-        if precise[i] and city[i]:
-            cls[i], level[i], unit[i] = "city_division", "division", district_division[i]
-            out_division[i] = district_division[i]
-        elif precise[i] and inside[i]:
-            cls[i], level[i], unit[i] = "district_point", "district", district_id[i]
-            out_district[i] = district_id[i]
-        elif precise[i] and near[i]:
-            cls[i], level[i], unit[i] = "district_nearest", "district", district_id[i]
-            out_district[i] = district_id[i]
-        elif precise[i]:
-            if adm1_current[i]:
-                cls[i], level[i], unit[i] = "province_outside_adm1", "province", adm1_current[i]
-            else:
-                cls[i], level[i], unit[i] = "national", "country", COUNTRY_ID
-        elif prec[i] == 4:
-            cls[i], level[i] = "province_point", "province"
-            unit[i] = point_prov[i] if point_prov[i] else (adm1_current[i] or COUNTRY_ID)
-            if not unit[i] or unit[i] == COUNTRY_ID:
-                cls[i], level[i] = "national", "country"
-        elif adm1_current[i]:
-            cls[i], level[i], unit[i] = "province_adm1", "province", adm1_current[i]
-        else:
-            cls[i], level[i], unit[i] = "national", "country", COUNTRY_ID
-
-    prov_lookup = {(u, lv): _province_of_unit(reg, u, lv) for u, lv in set(zip(unit, level, strict=True))}
-    province_current = np.array([prov_lookup[(u, lv)] for u, lv in zip(unit, level, strict=True)], dtype=object)
-    is_fata_coded = adm1_unit.to_numpy() == FATA_ID
+    # a unit id names one level (PK, a province, a division, a district): look each unit up once
+    province_current = _each_distinct(unit, lambda u, k: _province_of_unit(reg, u, level[k]))
+    is_fata_coded = adm1_unit == FATA_ID
     # FATA lies inside today's Khyber Pakhtunkhwa: a FATA-coded event placed in another province
     # (a point across the Balochistan border) follows its point in both layouts, so that the
     # pre-2018 -> current crosswalk (PK-TA into PK-KP) holds event by event.
     in_fata = is_fata_coded & np.isin(province_current, [KP_ID, COUNTRY_ID])
-    province_pre2018 = np.where(in_fata, FATA_ID, province_current)
-
-    ne_unit = in_ne["unit_id"].fillna("").astype("string").to_numpy()
-    ne_fata_lookup = {u: (reg.province_of(u, "pre2018") == FATA_ID if u else False) for u in set(ne_unit)}
-    ne_is_fata = np.array([ne_fata_lookup[u] for u in ne_unit], dtype=bool)
-    fata_agrees = pd.array(np.where(ne_unit == "", None, ne_is_fata == is_fata_coded), dtype="boolean")
-
-    has_both = (adm1_current.to_numpy() != "") & (point_prov.to_numpy() != "")
-    agrees = pd.array(np.where(has_both, adm1_current.to_numpy() == point_prov.to_numpy(), None), dtype="boolean")
-
-    stable_lookup = {(u, lv): _stable_of(reg, u, lv) for u, lv in set(zip(unit, level, strict=True))}
-    stable = np.array([stable_lookup[(u, lv)] for u, lv in zip(unit, level, strict=True)], dtype=object)
-    out = pd.DataFrame({
-        "id": ev["id"].to_numpy(),
-        "year": ev["year"].to_numpy(),
-        "where_prec": prec,
-        "best": ev["best"].to_numpy(),
-        "adm_1": adm1.to_numpy(),
-        "adm_2": adm2.to_numpy(),
-        "adm2_unit_id": adm2_unit.to_numpy(),
+    ne_unit = _text(s["ne"])
+    ne_is_fata = _each_distinct(ne_unit, lambda u, _: bool(u) and reg.province_of(u, "pre2018") == FATA_ID)
+    has_both = has_adm1 & (point_prov != "")
+    text = {
+        "adm_1": adm1,
+        "adm_2": adm2,
+        "adm2_unit_id": adm2_unit,
         "assignment_class": cls,
         "unit_level": level,
         "unit_id": unit,
-        "district_id": out_district,
-        "division_id": out_division,
-        "stable_id": stable,
+        "district_id": np.where((cls == "district_point") | (cls == "district_nearest"), district_id, ""),
+        "division_id": np.where(cls == "city_division", district_division, ""),
+        "stable_id": _each_distinct(unit, lambda u, k: _stable_of(reg, u, level[k])),
         "province_current": province_current,
-        "province_pre2018": province_pre2018,
-        "adm1_province_current": adm1_current.to_numpy(),
-        "point_province_current": point_prov.to_numpy(),
-        "adm1_agrees_with_point": agrees,
+        "province_pre2018": np.where(in_fata, FATA_ID, province_current),
+        "adm1_province_current": adm1_current,
+        "point_province_current": point_prov,
         "ne_pre2018": ne_unit,
-        "fata_coding_agrees": fata_agrees,
-        "recurring_point": recurring,
-        "distance_m": in_district["distance_m"].round(1).to_numpy(),
-    })
-    out["reason"] = out["assignment_class"].map(ASSIGNMENT_CLASSES)
-    for col in ("adm_1", "adm_2", "adm2_unit_id", "assignment_class", "unit_level", "unit_id", "district_id", "division_id",
-                "stable_id", "province_current", "province_pre2018", "adm1_province_current",
-                "point_province_current", "ne_pre2018", "reason"):
-        out[col] = out[col].astype("string")
-    out = out[ASSIGNMENT_COLUMNS]
-    out.attrs["sources"] = list(dict.fromkeys([*events.attrs.get("sources", []), "osm_districts", "osm_provinces",
-                                               "ne_adm1_pre2018"]))
+        "reason": np.array([ASSIGNMENT_CLASSES[c] for _, c, _, _ in rules], dtype=object)[rule],
+    }
+    out = {col: pd.array(values, dtype="string") for col, values in text.items()}
+    out["adm1_agrees_with_point"] = pd.array(np.where(has_both, adm1_current == point_prov, None), dtype="boolean")
+    out["fata_coding_agrees"] = pd.array(np.where(ne_unit == "", None, ne_is_fata == is_fata_coded),
+                                         dtype="boolean")
+    out["recurring_point"] = pd.array(recurring, dtype=bool)
     return out
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """A text column as an object array, missing as ``""``."""
+    return values.to_numpy(dtype=object, na_value="")
+
+
+def _each_distinct(keys: np.ndarray, fn: Callable[[Any, int], Any]) -> np.ndarray:
+    """``fn(key, first_row)`` computed once per distinct key, spread back to every row (object array)."""
+    codes, uniques = pd.factorize(keys)
+    _, first_rows = np.unique(codes, return_index=True)
+    values = np.empty(len(uniques), dtype=object)
+    for k, (key, row) in enumerate(zip(uniques, first_rows, strict=True)):
+        values[k] = fn(key, int(row))
+    return values[codes]
+
+
+def _first_true(conditions: list[np.ndarray]) -> np.ndarray:
+    """Index of the first condition that holds in each row (the last condition must hold everywhere)."""
+    first = np.full(len(conditions[-1]), len(conditions) - 1, dtype=np.int64)
+    for k in range(len(conditions) - 2, -1, -1):
+        first[conditions[k]] = k
+    return first
 
 
 def _division_lookup(reg: Registry) -> dict[str, str]:

@@ -6,17 +6,16 @@ CSV with LF line endings, a fixed column order and fixed decimals, and no tool-v
 so a rebuild on another machine is byte for byte identical. ``data/processed/manifest.json``
 lists each output with its rows and sha256, and the catalog inputs with theirs.
 
-Nothing is written unless every step succeeds: outputs go to a temporary folder first and are
-moved into place at the end.
+Nothing is written unless every step succeeds, and the folder changes at once: the tables go to a
+staging folder first, which replaces ``data/processed`` in one step (:func:`workbench.store.publish`;
+a build killed at any point leaves the old or the new version, never a mix, and the next build
+completes or removes what it left).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.catalog import load_catalog
-from workbench.store import PROCESSED_DIR, REBUILD_COMMAND, write_csv
-
+from workbench.store import (PROCESSED_DIR, REBUILD_COMMAND, build_lock, check_replaceable, publish, recover,
+                             write_csv)
 
 
 @dataclass(frozen=True)
@@ -90,10 +89,12 @@ def build(out_dir: str | Path | None = None, *, steps: list[str] | None = None,
           progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Run the build steps and write their tables into ``out_dir`` (default ``data/processed``).
 
-    Returns the written paths by table name. On any error nothing in ``out_dir`` changes.
+    Returns the written paths by table name. The folder is replaced as a whole, at once
+    (:func:`workbench.store.publish`); on any error nothing in ``out_dir`` changes. First, what an
+    interrupted build left beside ``out_dir`` is completed or removed (:func:`workbench.store.recover`).
+    One build at a time writes into a folder's parent: a second one waits.
     """
-    target = Path(out_dir) if out_dir is not None else PROCESSED_DIR
-    target = target.resolve()
+    target = (Path(out_dir) if out_dir is not None else PROCESSED_DIR).resolve()
     selected = [s for s in STEPS if steps is None or s.name in steps]
     if steps is not None:
         unknown = set(steps) - {s.name for s in STEPS}
@@ -101,31 +102,26 @@ def build(out_dir: str | Path | None = None, *, steps: list[str] | None = None,
             from workbench.errors import ParameterError
 
             raise ParameterError(f"unknown build step(s) {sorted(unknown)}; steps: {[s.name for s in STEPS]}")
-    tables: dict[str, pd.DataFrame] = {}
-    for step in selected:
-        if progress:
-            progress(f"{step.name}: {step.description}")
-        tables.update(step.run(tables))
+    check_replaceable(target)
+    with build_lock(target.parent):
+        for line in recover(target.parent):
+            if progress:
+                progress(f"recovery: {line}")
+        tables: dict[str, pd.DataFrame] = {}
+        for step in selected:
+            if progress:
+                progress(f"{step.name}: {step.description}")
+            tables.update(step.run(tables))
+        publish(target, lambda folder: _write_tables(folder, tables))
+    return {name: target / f"{name}.csv" for name in tables}
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
-    try:
-        written = {}
-        for name, df in tables.items():
-            path = tmp / f"{name}.csv"
-            write_csv(df, path)
-            written[name] = path
-        _write_manifest(tmp, tables, written)
-        target.mkdir(parents=True, exist_ok=True)
-        final = {}
-        for name, path in written.items():
-            dest = target / path.name
-            os.replace(path, dest)
-            final[name] = dest
-        os.replace(tmp / "manifest.json", target / "manifest.json")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+
+def _write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    written = {}
+    for name, df in tables.items():
+        written[name] = folder / f"{name}.csv"
+        write_csv(df, written[name])
+    _write_manifest(folder, tables, written)
 
 
 def _write_manifest(folder: Path, tables: dict[str, pd.DataFrame], written: dict[str, Path]) -> None:

@@ -9,13 +9,14 @@ first 12 hex digits of the fingerprint (for identity). The fingerprint hashes
 - the resolved parameters of every notebook;
 - each data set's sha256 from the catalog;
 - every file under the ``workbench`` package (uncommitted edits included);
-- every file under the project's ``data/`` except ``data/private/`` (catalog, reference tables,
-  policy encoding, committed panels);
+- every file under the project's ``data/`` except ``data/private/`` and the staging folders of a
+  build (``data/.build-*``) (catalog, reference tables, policy encoding, committed panels);
 - the installed distributions and their versions, the Python version and the platform.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import platform
@@ -31,6 +32,8 @@ from workbench.report.params import load_notebook_json
 _SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
 PRIVATE_DATA = "private"
+#: The staging folders of a build, interrupted or still running (``workbench.store.STAGING_PREFIX``).
+BUILD_STAGING = ".build-*"
 
 
 def canonical_json(value: Any) -> str:
@@ -56,7 +59,8 @@ def notebook_source_digest(path: str | Path) -> str:
 def tree_digest(root: Path, *, exclude: Iterable[str] = ()) -> str:
     """sha256 over the relative paths and contents of every file under ``root``.
 
-    ``exclude`` names top-level entries of ``root`` to leave out (e.g. ``private``). Caches
+    ``exclude`` names top-level entries of ``root`` to leave out, as glob patterns (e.g.
+    ``private``, ``.build-*``). Caches
     (``__pycache__``, ``*.pyc``, checkpoints) are always left out. A missing folder hashes
     as empty.
     """
@@ -67,7 +71,8 @@ def tree_digest(root: Path, *, exclude: Iterable[str] = ()) -> str:
     files = []
     for path in root.rglob("*"):
         rel = path.relative_to(root)
-        if rel.parts[0] in excluded or _SKIP_DIRS.intersection(rel.parts) or path.suffix in _SKIP_SUFFIXES:
+        top_excluded = any(fnmatch.fnmatchcase(rel.parts[0], pattern) for pattern in excluded)
+        if top_excluded or _SKIP_DIRS.intersection(rel.parts) or path.suffix in _SKIP_SUFFIXES:
             continue
         if path.is_file():
             files.append((rel.as_posix(), path))
@@ -111,7 +116,7 @@ def fingerprint(
     package_dir:
         The ``workbench`` package folder.
     data_dir:
-        The project's ``data/`` folder (``data/private`` is left out).
+        The project's ``data/`` folder (``data/private`` and ``data/.build-*`` are left out).
     """
     return {
         "notebooks": _digest(canonical_json({k: notebook_source_digest(p) for k, p in notebooks.items()})),
@@ -119,7 +124,7 @@ def fingerprint(
         "parameters": _digest(canonical_json(parameters)),
         "data_checksums": _digest(canonical_json(dict(data_checksums))),
         "package_source": tree_digest(package_dir),
-        "project_data": tree_digest(data_dir, exclude=[PRIVATE_DATA]),
+        "project_data": tree_digest(data_dir, exclude=[PRIVATE_DATA, BUILD_STAGING]),
         "dependencies": _digest(canonical_json(installed_distributions())),
         "python": _digest(f"{sys.version}|{platform.platform()}|{platform.machine()}"),
     }

@@ -39,6 +39,8 @@ MEASURES = [
     *[f"deaths_best_{t}" for t in VIOLENCE_TYPES],
     "deaths_side_a", "deaths_side_b", "deaths_civilians", "deaths_unknown",
 ]
+#: The assignment columns a panel needs from each event (besides its measures).
+PLACE_COLUMNS = ["year", "unit_id", "unit_level", "stable_id", "province_current", "province_pre2018"]
 KEY_COLUMNS = ["layout", "unit_id", "unit_name", "unit_level", "province", "year"]
 PANEL_COLUMNS = [*KEY_COLUMNS, *MEASURES]
 
@@ -148,10 +150,18 @@ def _city_divisions(reg: Registry) -> list[str]:
 
 
 def _joined(events: pd.DataFrame, assignment: pd.DataFrame) -> pd.DataFrame:
-    if len(assignment) != len(events) or set(assignment["id"]) != set(events["id"]):
+    """The events' measures summed by where they were placed (:data:`PLACE_COLUMNS`) and year.
+
+    Panels only ever sum these measures, so they are summed here first, once per distinct place and
+    year: the rest of a panel's work then scales with the units and years, not with the events.
+    """
+    ids = pd.Index(events["id"])
+    at = ids.get_indexer(assignment["id"]) if ids.is_unique else None
+    if at is None or len(assignment) != len(events) or (at < 0).any() or not pd.Index(assignment["id"]).is_unique:
         raise ParameterError("the assignment table must hold exactly one row per event")
-    cols = ["id", "year", "unit_id", "unit_level", "stable_id", "province_current", "province_pre2018"]
-    return assignment[cols].merge(event_measures(events), on="id", validate="one_to_one")
+    measures = event_measures(events).iloc[at][MEASURES].reset_index(drop=True)
+    keys = [assignment[c].reset_index(drop=True) for c in PLACE_COLUMNS]
+    return measures.groupby(keys, sort=False, dropna=False).sum().reset_index()
 
 
 def _grid(data: pd.DataFrame, units: pd.DataFrame, layout: str, reg: Registry, first_year: int, last_year: int,
@@ -165,7 +175,8 @@ def _grid(data: pd.DataFrame, units: pd.DataFrame, layout: str, reg: Registry, f
         raise ParameterError(f"{lost} unit-year cells of events fall outside {first_year}-{last_year}")
     out[MEASURES] = out[MEASURES].fillna(0).astype("int64")
     out["layout"] = layout
-    out["unit_name"] = [reg.name(u) if u != "PK" else "Pakistan (not located to a province)" for u in out["unit_id"]]
+    names = {u: reg.name(u) if u != "PK" else "Pakistan (not located to a province)" for u in out["unit_id"].unique()}
+    out["unit_name"] = out["unit_id"].map(names)
     level_order = {"district": 0, "division": 1, "province": 2, "country": 3}
     out["_lv"] = out["unit_level"].map(level_order)
     out = out.sort_values(["_lv", "province", "unit_id", "year"], kind="stable").drop(columns="_lv")
