@@ -228,3 +228,14 @@ def test_the_typed_fast_path_gives_exactly_the_reference_frame(tmp_path_factory,
     text = ucdp._type_numbers(text, where)
     assert (n1, out1) == (n2, out2)
     assert typed.equals(text) and (typed.dtypes == text.dtypes).all()
+
+
+def test_a_lean_read_keeps_the_checked_columns_and_the_ones_asked_for_with_the_same_values(mirror):
+    from workbench.sources.ucdp import CHECKED_COLUMNS
+
+    full = ucdp.read_ged()
+    lean = ucdp.read_ged(columns=["adm_1", "adm_2"])
+    assert set(lean.columns) == {*CHECKED_COLUMNS, "adm_1", "adm_2", "record", "violence_type"}
+    assert "source_article" not in lean.columns
+    pd.testing.assert_frame_equal(lean[full.columns.intersection(lean.columns)].reset_index(drop=True),
+                                  full[full.columns.intersection(lean.columns)].reset_index(drop=True))

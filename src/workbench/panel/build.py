@@ -36,15 +36,18 @@ class Step:
     run: Callable[[dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]
 
 
+#: What the violence step reads of each event beyond the checked columns: the places UCDP names.
+BUILD_COLUMNS = ("adm_1", "adm_2")
+
+
 def _violence_step(done: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     from workbench.geo.placement import assign_events
-    from workbench.geo.units import load_registry
-    from workbench.geo.units import DISTRICT_SETS, LAYOUTS
-    from workbench.sources.ucdp_panels import district_year, province_year
+    from workbench.geo.units import DISTRICT_SETS, LAYOUTS, load_registry
     from workbench.sources.ucdp import quality_flags, read_ged
+    from workbench.sources.ucdp_panels import district_year, province_year
 
     reg = load_registry()
-    events = read_ged()
+    events = read_ged(columns=BUILD_COLUMNS)  # the columns the placement reads, besides those every event is checked on
     assignment = assign_events(events, registry=reg)
     out = {
         "ucdp_event_assignment": assignment,

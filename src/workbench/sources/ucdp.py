@@ -37,7 +37,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -70,6 +70,10 @@ INT_COLUMNS = [
 FLOAT_COLUMNS = ["latitude", "longitude"]
 DATE_COLUMNS = ["date_start", "date_end"]
 STRING_COLUMNS = ["adm_1", "adm_2", "where_description", "side_a", "side_b", "conflict_name", "dyad_name"]
+#: Columns every event is checked on (the schema's, and those that decide it is Pakistan's); always read.
+CHECKED_COLUMNS = ["id", "year", "active_year", "type_of_violence", "where_prec", "event_clarity", "date_prec",
+                   "latitude", "longitude", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians",
+                   "deaths_unknown", "best", "low", "high", "country_id", "country"]
 #: ``active_year`` as written by GED 22.1 (1/0) and by GED 25.1 on and the Candidate releases (true/false).
 ACTIVE_YEAR_VALUES = {"1": True, "0": False, "true": True, "false": False}
 
@@ -89,7 +93,8 @@ Opener = Callable[[], "IO[bytes]"]
 
 
 def read_ged(path: str | Path | None = None, *, source_id: str | None = None, member: str | None = None,
-             pakistan_extract: bool | None = None, label: str | None = None) -> pd.DataFrame:
+             pakistan_extract: bool | None = None, label: str | None = None,
+             columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read and validate the UCDP events of Pakistan from any GED or Candidate file.
 
     Parameters
@@ -108,6 +113,10 @@ def read_ged(path: str | Path | None = None, *, source_id: str | None = None, me
         error. Default: True for ``ucdp_ged_pak``, else False (other countries are counted and left out).
     label:
         How errors name the file (default its path; a release names itself, e.g. ``... (UCDP GED 25.1)``).
+    columns:
+        Keep only these columns (and those every event is checked on, :data:`CHECKED_COLUMNS`), dropped from
+        each chunk as it is read: memory then follows the columns asked for, not the file's news texts.
+        Default: every column.
 
     Returns
     -------
@@ -130,15 +139,17 @@ def read_ged(path: str | Path | None = None, *, source_id: str | None = None, me
     path = Path(path)
     opener, where = _opener(path, member)
     where = label or where
+    keep = None if columns is None else [*dict.fromkeys([*CHECKED_COLUMNS, *columns])]
     if path.suffix.lower() == ".xlsx":
-        df, rows_read, outside = _collect(_xlsx_chunks(opener, where), where, bool(pakistan_extract))
+        df, rows_read, outside = _collect(_xlsx_chunks(opener, where), where, bool(pakistan_extract), keep)
         df = _type_numbers(df, where)
     else:
         header = _header(opener, where)
         try:
-            df, rows_read, outside = _collect(_typed_chunks(opener, header), where, bool(pakistan_extract))
+            df, rows_read, outside = _collect(_typed_chunks(opener, header), where, bool(pakistan_extract), keep)
         except _TYPED_FAILURES:
-            df, rows_read, outside = _collect(_text_chunks(opener, header, where), where, bool(pakistan_extract))
+            df, rows_read, outside = _collect(_text_chunks(opener, header, where), where, bool(pakistan_extract),
+                                              keep)
             df = _type_numbers(df, where)
     df = validate(_finish(df, where), GED_SCHEMA, file=where, id_column="id", row_numbers=df["record"])
     df["violence_type"] = df["type_of_violence"].map(VIOLENCE_TYPES)
@@ -297,8 +308,10 @@ def _text_frame(rows: list[list[str]], header: list[str], first: int, where: str
     return df
 
 
-def _collect(chunks: Iterator[pd.DataFrame], where: str, pakistan_extract: bool) -> tuple[pd.DataFrame, int, int]:
-    """Keep the Pakistan rows of every chunk; count the others (an error in a declared Pakistan extract)."""
+def _collect(chunks: Iterator[pd.DataFrame], where: str, pakistan_extract: bool,
+             keep: Sequence[str] | None = None) -> tuple[pd.DataFrame, int, int]:
+    """Keep the Pakistan rows (and the ``keep`` columns) of every chunk; count the other rows (an error in a
+    declared Pakistan extract)."""
     kept, rows_read, outside = [], 0, 0
     for chunk in chunks:  # only the Pakistan rows are kept (typed and validated later); the others are counted
         rows_read += len(chunk)
@@ -310,7 +323,7 @@ def _collect(chunks: Iterator[pd.DataFrame], where: str, pakistan_extract: bool)
                        f"{first['country_id']} ({first['country']}); {int((~here).sum())} such record(s) in this part "
                        "of the file", row=f"{first['record']} (id {first['id']})", column="country_id")
         outside += int((~here).sum())
-        kept.append(chunk.loc[here])
+        kept.append(chunk.loc[here] if keep is None else chunk.loc[here, [*keep, "record"]])
     if rows_read == 0:
         raise DataValidationError(where, "the file has a header but no records: no events at all (an empty export?)",
                                   row="header")
@@ -321,9 +334,9 @@ def _collect(chunks: Iterator[pd.DataFrame], where: str, pakistan_extract: bool)
 
 def _type_numbers(df: pd.DataFrame, where: str) -> pd.DataFrame:
     """The reference typing of the count and coordinate columns from text; a bad cell names its record."""
-    for col in INT_COLUMNS:
+    for col in (c for c in INT_COLUMNS if c in df):
         df[col] = _to_number(df, col, where, integer=True)
-    for col in FLOAT_COLUMNS:
+    for col in (c for c in FLOAT_COLUMNS if c in df):
         df[col] = _to_number(df, col, where, integer=False)
     return df
 
@@ -341,7 +354,7 @@ def _finish(df: pd.DataFrame, where: str) -> pd.DataFrame:
     if bad.any():
         _raise_cell(df, bad, "active_year", where, "not 1/0 or true/false")
     df["active_year"] = active.astype(bool)
-    for col in STRING_COLUMNS:
+    for col in (c for c in STRING_COLUMNS if c in df):
         df[col] = df[col].astype("string")
     return df
 
