@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.report.locks import INDEX_LOCK, exclusive
 from workbench.report.manifest import read_manifest
+from workbench.report.publication import FAILED_DIR
 
 INDEX_NAME = "index.html"
-FAILED_DIR = "failed"
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
@@ -42,9 +43,14 @@ def _page(title: str, body: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all; a failed write (a full disk) leaves no temporary file behind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _started(manifest: dict[str, Any]) -> datetime:
@@ -68,8 +74,15 @@ def list_runs(reports: Path) -> list[tuple[Path, dict[str, Any]]]:
 def write_reports_index(reports: Path) -> Path:
     """Write ``reports/index.html``: every run, newest first, with status and links.
 
-    The newest complete run of each suite is marked *current*.
+    The newest complete run of each suite is marked *current*. Runs finishing at the same time
+    write it one after the other (a lock), so that the last one written lists both.
     """
+    reports.mkdir(parents=True, exist_ok=True)
+    with exclusive(reports, INDEX_LOCK):
+        return _write_reports_index(reports)
+
+
+def _write_reports_index(reports: Path) -> Path:
     runs = list_runs(reports)
     current: set[Path] = set()
     seen_suites: set[str] = set()
@@ -107,7 +120,6 @@ def write_reports_index(reports: Path) -> Path:
         + ("" if rows else "\n<p>No runs yet: <code>workbench run</code> makes one.</p>")
     )
     path = reports / INDEX_NAME
-    reports.mkdir(parents=True, exist_ok=True)
     _write_atomic(path, _page("Report runs", body))
     return path
 
