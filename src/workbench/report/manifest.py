@@ -14,7 +14,6 @@ import os
 import platform
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,8 @@ KEY_PACKAGES = (
 
 def package_versions() -> dict[str, str | None]:
     """Versions of the key distributions (None when one is not installed)."""
+    from importlib import metadata
+
     out: dict[str, str | None] = {}
     for name in KEY_PACKAGES:
         try:
