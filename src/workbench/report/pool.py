@@ -21,7 +21,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from workbench.report.lifeline import worker_initializer
 from workbench.report.worker import NotebookResult, NotebookTask, execute_task, failed_result
 
-PRELOAD = ["workbench.report.worker", "papermill", "workbench.report.html", "workbench.report.appendix"]
+#: Imported once by the forkserver, while the runner plans, instead of once in every worker: papermill and
+#: nbconvert for executing and rendering, the catalog and the outputs (pandas) for the provenance appendix.
+PRELOAD = ["workbench.report.worker", "papermill", "workbench.report.html", "workbench.report.appendix",
+           "workbench.report.outputs", "workbench.catalog"]
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 

@@ -109,20 +109,27 @@ def _point(link: Path, folder: Path, run_id: str) -> None:
     checkpoint("switched")
 
 
-def _adopt(folder: Path, reports: Path, run_id: str) -> None:
-    """Move a real report folder (of an older workbench) into ``.runs/`` so that a link can point to it."""
+def _adopt(folder: Path, reports: Path, run_id: str) -> Path:
+    """Move a real report folder (of an older workbench) into ``.runs/``; returns where it went."""
     (reports / RUNS_DIR).mkdir(parents=True, exist_ok=True)
-    os.rename(folder, _next_folder(reports, run_id))
+    target = _next_folder(reports, run_id)
+    os.rename(folder, target)
+    return target
 
 
 def _adopt_legacy(reports: Path, run_id: str) -> None:
+    """Give reports of the layout before links a place in ``.runs/`` (and the link they were read at).
+
+    A ``.old-<run-id>-<pid>`` folder (the older two-rename move kept the previous report there) is
+    older than a real ``<run-id>/`` folder, so it is adopted first: the newer report stays current.
+    """
     for status in ("complete", "failed"):
         link = link_path(reports, run_id, status)  # type: ignore[arg-type]
-        if link.is_dir() and not link.is_symlink():
-            _adopt(link, reports, run_id)
-        for old in link.parent.glob(f"{OLD_PREFIX}{run_id}-*"):  # a report the old two-rename move lost
+        for old in sorted(link.parent.glob(f"{OLD_PREFIX}{run_id}-*")):
             if old.is_dir() and read_manifest(old):
                 _adopt(old, reports, run_id)
+        if link.is_dir() and not link.is_symlink():
+            os.symlink(os.path.relpath(_adopt(link, reports, run_id), link.parent), link)
 
 
 def publish(staged: Path, reports: Path, run_id: str, status: Status) -> Path:

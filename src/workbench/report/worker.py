@@ -146,15 +146,15 @@ def _redact_notebook(executed: Path, redactions: Redactions) -> Any:
     return clean
 
 
-def _write_html(task: NotebookTask, nb: Any, status: str, used: list[str]) -> list[str]:
-    from workbench.report.appendix import appendix_cell, provenance_records
+def _write_html(task: NotebookTask, nb: Any, status: str, provenance: list[dict[str, Any]]) -> list[str]:
+    from workbench.report.appendix import appendix_cell
     from workbench.report.html import notebook_to_html
 
     params = ", ".join(f"{k} = {v!r}" for k, v in task.parameters.items()) or "(none)"
     facts = {"run": task.run_id, "notebook": f"{task.name}.ipynb", "status": status,
              "parameters": redact_text(params, task.redactions)}
     page, removed = notebook_to_html(nb, title=f"{task.name} — report run {task.run_id}", facts=facts,
-                                     appendix=appendix_cell(provenance_records(used)))
+                                     appendix=appendix_cell(provenance))
     (Path(task.output_dir) / f"{task.name}.html").write_text(page, encoding="utf-8")
     return removed
 
@@ -219,11 +219,12 @@ def execute_task(task: NotebookTask) -> NotebookResult:
     redact_file(log, task.redactions)
     outputs = _outputs(out_dir)
     used = [*outputs["sources_cited"], *outputs["data_sets_read"]]
+    provenance = provenance_records(used) if used else []
     removed: list[str] = []
     if executed.is_file():
         try:
             nb = _redact_notebook(executed, task.redactions)
-            removed = _write_html(task, nb, "failed" if error else "ok", used)
+            removed = _write_html(task, nb, "failed" if error else "ok", provenance)
         except Exception as exc:  # noqa: BLE001
             if error is None:
                 error = {"cell_index": None, "execution_count": None, "ename": f"HTML export: {type(exc).__name__}",
@@ -235,7 +236,7 @@ def execute_task(task: NotebookTask) -> NotebookResult:
         duration_s=round(time.perf_counter() - t0, 3),
         error=error,
         html_removed_assets=removed,
-        provenance=provenance_records(used),
+        provenance=provenance,
         files=sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()),
         **outputs,
     )
