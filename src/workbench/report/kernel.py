@@ -15,7 +15,10 @@ can enter, instead of loopback TCP ports any local user could connect to.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,18 +75,16 @@ def choose_kernel() -> KernelChoice:
 
 # --------------------------------------------------------------------------- a private kernel
 
-#: Unix socket paths are limited to 107 bytes; a kernel's are ``<folder>/kernel-<n>``.
-_MAX_SOCKET_FOLDER = 80
+#: Unix socket paths are limited to 107 bytes; a kernel's longest is about 45 characters past the
+#: parent folder (``wb-kernel-XXXXXXXX/kernel-subprocess-pipe``).
+_MAX_SOCKET_PARENT = 60
 
 
 def _socket_parent() -> Path:
     """Where private kernel folders are made: ``$XDG_RUNTIME_DIR`` or the temporary folder, if short enough."""
-    import os
-    import tempfile
-
     for candidate in (os.environ.get("XDG_RUNTIME_DIR"), tempfile.gettempdir(), "/tmp"):
-        if candidate and Path(candidate).is_dir() and os.access(candidate, os.W_OK) \
-                and len(str(candidate)) < _MAX_SOCKET_FOLDER - 20:
+        if candidate and len(candidate) <= _MAX_SOCKET_PARENT and os.path.isdir(candidate) \
+                and os.access(candidate, os.W_OK):
             return Path(candidate)
     raise WorkbenchError("no writable temporary folder with a path short enough for a kernel's sockets; "
                          "set TMPDIR to a short path such as /tmp")
@@ -115,9 +116,6 @@ def private_kernel() -> Iterator[tuple[type, Path]]:
     key; the kernel runs under :mod:`workbench.report.kernel_launcher`, which opens no TCP port
     either. The kernel process gets a parent-death signal: it dies with the process that started it.
     """
-    import shutil
-    import tempfile
-
     from jupyter_client.manager import AsyncKernelManager
 
     from workbench.report.lifeline import at_runner_exit, prepare_die_with_parent

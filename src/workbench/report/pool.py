@@ -22,9 +22,10 @@ from workbench.report.lifeline import worker_initializer
 from workbench.report.worker import NotebookResult, NotebookTask, execute_task, failed_result
 
 #: Imported once by the forkserver, while the runner plans, instead of once in every worker: papermill and
-#: nbconvert for executing and rendering, the catalog and the outputs (pandas) for the provenance appendix.
+#: nbconvert for executing and rendering, the outputs (pandas) for reading what a notebook wrote. Not the
+#: catalog: it reads its environment variables on import, and a worker takes the task's environment first.
 PRELOAD = ["workbench.report.worker", "papermill", "workbench.report.html", "workbench.report.appendix",
-           "workbench.report.outputs", "workbench.catalog"]
+           "workbench.report.outputs"]
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
