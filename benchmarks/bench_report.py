@@ -85,7 +85,7 @@ def suite_row(tmp: Path, runs: int) -> Row:
         return command(workbench("run", suite, "--force", "--jobs", str(n), "--reports", str(tmp / f"reports-{n}")))
 
     return paired("default suite, --jobs 2", ours=jobs(2), baseline=jobs(1), baseline_name="the same suite, --jobs 1",
-                  runs=runs, goal=">= 1.8x faster", ratio_kind="baseline/ours", warmup=False,
+                  runs=runs, goal=">= 1.8x faster", ratio_kind="baseline/ours",
                   note=f"{os.cpu_count()} CPUs; each kernel gets cores / jobs BLAS threads")
 
 

@@ -22,10 +22,11 @@ from workbench.report.lifeline import worker_initializer
 from workbench.report.worker import NotebookResult, NotebookTask, execute_task, failed_result
 
 #: Imported once by the forkserver, while the runner plans, instead of once in every worker: papermill and
-#: nbconvert for executing and rendering, the outputs (pandas) for reading what a notebook wrote. Not the
-#: catalog: it reads its environment variables on import, and a worker takes the task's environment first.
-PRELOAD = ["workbench.report.worker", "papermill", "workbench.report.html", "workbench.report.appendix",
-           "workbench.report.outputs"]
+#: nbconvert for executing and rendering, the outputs (pandas) for reading what a notebook wrote, after
+#: :mod:`workbench.report.preload` has left out what no worker needs. Not the catalog: it reads its
+#: environment variables on import, and a worker takes the task's environment first.
+PRELOAD = ["workbench.report.preload", "workbench.report.worker", "papermill", "workbench.report.html",
+           "workbench.report.appendix", "workbench.report.outputs"]
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
