@@ -154,14 +154,21 @@ def publish(staged: Path, reports: Path, run_id: str, status: Status) -> Path:
     return link
 
 
+_LEFTOVER_PREFIXES = (TMP_PREFIX, LINK_PREFIX, OLD_PREFIX)
+
+
+def _leftover_run_id(name: str) -> str | None:
+    """The run id of a ``.tmp-``, ``.link-`` or ``.old-<run-id>-<pid>`` entry's name, else None."""
+    for prefix in _LEFTOVER_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):].rpartition("-")[0] or None
+    return None
+
+
 def _leftovers(reports: Path, run_id: str) -> list[Path]:
-    """``.tmp-<run-id>-<pid>`` and ``.link-<run-id>-<pid>`` entries of a run id."""
-    out = []
-    for folder, prefix in ((reports, TMP_PREFIX), (reports, LINK_PREFIX), (reports / FAILED_DIR, LINK_PREFIX)):
-        for path in folder.glob(f"{prefix}{run_id}-*") if folder.is_dir() else ():
-            if path.name[len(prefix):].rpartition("-")[0] == run_id:
-                out.append(path)
-    return out
+    """The ``.tmp-``, ``.link-`` and (unreadable) ``.old-`` entries of a run id."""
+    folders = [f for f in (reports, reports / FAILED_DIR) if f.is_dir()]
+    return [p for f in folders for p in f.iterdir() if _leftover_run_id(p.name) == run_id]
 
 
 def _remove(path: Path) -> None:
@@ -202,17 +209,17 @@ def _run_ids_with_leftovers(reports: Path) -> set[str]:
     ids, linked = set(), set()
     for folder in (reports, reports / FAILED_DIR):
         for path in folder.iterdir() if folder.is_dir() else ():
-            if path.is_symlink():
+            leftover = _leftover_run_id(path.name)
+            if leftover is not None:
+                ids.add(leftover)
+            elif path.is_symlink():
                 linked.add(_target(path))
-            elif path.name.startswith((TMP_PREFIX, LINK_PREFIX, OLD_PREFIX)):
-                ids.add(path.name.split("-", 1)[1].rpartition("-")[0])
             elif path.is_dir() and not path.name.startswith(".") and read_manifest(path):
                 ids.add(path.name)  # a report folder of an older workbench: it becomes a link
     runs = reports / RUNS_DIR
     for path in runs.iterdir() if runs.is_dir() else ():
-        if path.resolve() not in linked:
+        if path.resolve() not in linked and path.name.rpartition("-")[0]:
             ids.add(path.name.rpartition("-")[0])
-    ids.discard("")
     return ids
 
 
