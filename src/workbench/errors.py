@@ -87,8 +87,8 @@ class DataValidationError(WorkbenchError):
             text += f"\n{len(failure_cases)} problems in all; the first:\n{shown}"
             if more > 0:
                 text += f"\n... and {more} more"
-        self.message_text = text
         super().__init__(text)
+        self.message_text = str(self.args[0])
 
 
 class UnknownUnitError(WorkbenchError):

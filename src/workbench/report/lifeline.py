@@ -90,10 +90,14 @@ def _wait_for_exit(pid: int) -> None:
         time.sleep(_POLL_S)
 
 
+def _watch(pid: int) -> None:
+    _wait_for_exit(pid)
+    _runner_gone()
+
+
 def watch_runner(pid: int) -> threading.Thread:
     """Start a daemon thread that ends this process when process ``pid`` (the runner) has exited."""
-    thread = threading.Thread(target=lambda: (_wait_for_exit(pid), _runner_gone()), name="workbench-lifeline",
-                              daemon=True)
+    thread = threading.Thread(target=_watch, args=(pid,), name="workbench-lifeline", daemon=True)
     thread.start()
     return thread
 
