@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 """`workbench run` end to end on test-built notebooks (6 notebook executions in all); `workbench lab`: tests/test_lab.py."""
+=======
+"""`workbench run` end to end on test-built notebooks (8 notebook executions in all), and `workbench lab`."""
+>>>>>>> task-C1
 
 from __future__ import annotations
 
@@ -28,6 +32,26 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 #: A remote script or stylesheet: what an air-gapped reader's browser could not fetch.
 REMOTE_ASSET = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+#: What the kernel itself sees: its connection file and folder, and the TCP ports its process listens on.
+KERNEL_PROBE = r"""import json, stat
+from ipykernel import get_connection_file
+_cf = get_connection_file()
+_folder = os.stat(os.path.dirname(_cf))
+_sockets = set()
+for _fd in os.listdir("/proc/self/fd"):
+    try:
+        _target = os.readlink(f"/proc/self/fd/{_fd}")
+    except OSError:
+        continue
+    if _target.startswith("socket:["):
+        _sockets.add(_target[8:-1])
+_listening = [line.split()[1] for name in ("/proc/net/tcp", "/proc/net/tcp6") if os.path.exists(name)
+              for line in open(name).read().splitlines()[1:] if line.split()[3] == "0A" and line.split()[9] in _sockets]
+print("kernel=" + json.dumps({"connection_file": _cf, "connection": json.load(open(_cf)),
+                              "folder_mode": stat.S_IMODE(_folder.st_mode) & 0o777, "folder_uid": _folder.st_uid,
+                              "uid": os.getuid(), "listening_tcp": _listening,
+                              "threads": os.environ.get("OPENBLAS_NUM_THREADS"), "sockets": os.listdir(os.path.dirname(_cf))}))"""
 
 SETUP = """import os
 import matplotlib.pyplot as plt
@@ -64,6 +88,7 @@ def project(tmp_path_factory):
         SETUP,
         'print("cwd=" + os.getcwd())\nprint("backend=" + os.environ["MPLBACKEND"])\n'
         'print("outdir=" + os.environ["WORKBENCH_OUTPUT_DIR"])',
+        KERNEL_PROBE,
         "md:# A test notebook\n\nWith a formula, $r = d / p$.",
         'df = pd.DataFrame({"unit": ["u1", "u2"], "value": [1.5, 2.5]})\ndf.attrs["sources"] = ["test_data"]\n'
         'show_table(df, "values", caption=f"Test-built table at {level} level")',
@@ -100,6 +125,13 @@ def test_a_complete_report(project):
     } | pdfs
     assert not list(project.reports.glob(".tmp-*")) and not (project.reports / "failed").exists()
     assert project.cwd_after and project.env_after and OUTPUT_DIR_ENV not in os.environ
+    # published under .runs/, reached through a link; every file but the manifest recorded with size and sha256
+    assert folder.is_symlink() and folder.resolve() == project.reports / ".runs" / f"{first.run_id}-1"
+    recorded = json.loads((folder / "manifest.json").read_text())["files"]
+    assert set(recorded) == files - {"manifest.json"}
+    for rel, entry in recorded.items():
+        data = (folder / rel).read_bytes()
+        assert entry == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}, rel
 
     # the kernel ran in the notebook's folder, headless, writing where the runner said
     executed = nbformat.read(folder / "a" / "a.ipynb", as_version=4)
@@ -122,6 +154,8 @@ def test_a_complete_report(project):
     m = json.loads((folder / "manifest.json").read_text())
     assert m["run_id"] == first.run_id and m["status"] == "complete" and m["hash"].startswith(first.run_id[-12:])
     assert m["suite"]["name"] == "t" and m["inputs"]["cli_parameters"] == {"level": "district"}
+    assert m["kernel"]["transport"] == "ipc" and m["kernel"]["environment"]["OPENBLAS_NUM_THREADS"] == str(
+        max(1, len(os.sched_getaffinity(0)) // 2))
     assert m["inputs"]["jobs"] == 2 and set(m["inputs"]["fingerprint"]) == {
         "notebooks", "suite", "parameters", "data_checksums", "package_source", "project_data", "dependencies", "python"}
     nbs = {n["name"]: n for n in m["notebooks"]}
@@ -137,6 +171,23 @@ def test_a_complete_report(project):
     assert m["environment"]["python"]["version"] == ".".join(map(str, sys.version_info[:3]))
     assert set(m["git"]) >= {"commit", "dirty"}
     assert m["kernel"]["executable"] == sys.executable
+
+
+def test_the_kernel_is_private(project):
+    """Unix sockets in a folder only this user may enter, no TCP port, the folder removed afterwards."""
+    executed = nbformat.read(project.first.folder / "a" / "a.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    (line,) = [x for x in printed.splitlines() if x.startswith("kernel=")]
+    seen = json.loads(line.removeprefix("kernel="))
+    folder = Path(seen["connection_file"]).parent
+    assert seen["connection"]["transport"] == "ipc" and seen["connection"]["ip"] == str(folder / "kernel")
+    assert seen["folder_mode"] == 0o700 and seen["folder_uid"] == seen["uid"] == os.getuid()
+    assert seen["listening_tcp"] == []
+    sockets = {f"kernel-{seen['connection'][k]}" for k in ("shell_port", "iopub_port", "stdin_port", "control_port",
+                                                            "hb_port")}
+    assert sockets <= set(seen["sockets"]) and "kernel-subprocess-pipe" in seen["sockets"]
+    assert seen["threads"] == str(max(1, len(os.sched_getaffinity(0)) // 2))  # cores / jobs
+    assert not folder.exists()
 
 
 def pd_values(path: Path) -> list:
@@ -169,7 +220,26 @@ def test_force_runs_again(project):
     new = json.loads((forced.folder / "manifest.json").read_text())
     assert new["inputs"]["force"] is True and old["inputs"]["force"] is False
     assert new["hash"] == old["hash"] and new["finished"] >= old["finished"]
-    assert [p.name for p in project.reports.iterdir() if p.name.startswith(".")] == []
+    # the new report replaced the old one: one published folder, no temporary left
+    assert sorted(p.name for p in project.reports.iterdir() if p.name.startswith(".")) == [".locks", ".runs"]
+    assert [p.name for p in (project.reports / ".runs").iterdir()] == [forced.folder.resolve().name]
+    assert forced.folder.resolve().name == f"{forced.run_id}-2"
+
+
+def test_a_damaged_report_is_not_current(project):
+    """A report whose files were deleted or altered is run again, and the message says why."""
+    folder = project.first.folder
+    (folder / "a" / "a.html").unlink()
+    with (folder / "b" / "tables" / "draws.csv").open("a") as fh:
+        fh.write("7\n")
+    again = runner.run_suite(project.suite, ["level=district"], project_root=ROOT, reports=project.reports,
+                             jobs=2, console=_console())
+    assert again.status == "complete" and again.run_id == project.first.run_id
+    assert f"report {folder} is not current (" in again.message and "running it again" in again.message
+    assert "a/a.html is missing" in again.message and "b/tables/draws.csv has changed" in again.message
+    plan = runner.plan_run(project.suite, ["level=district"], project_root=ROOT, start_workers=False)
+    cached = runner.find_completed(project.reports, plan)
+    assert cached is not None and cached.problems == [] and (folder / "a" / "a.html").is_file()
 
 
 def test_a_failing_notebook_is_kept_and_the_good_report_untouched(project):
@@ -194,7 +264,7 @@ def test_a_failing_notebook_is_kept_and_the_good_report_untouched(project):
     assert (failed / "b" / "b.html").is_file() and (failed / "logs" / "b.log").is_file()
 
     # a failed run is never a cached success
-    plan = runner.plan_run(project.suite, ["level=district", "fail=true"], project_root=ROOT)
+    plan = runner.plan_run(project.suite, ["level=district", "fail=true"], project_root=ROOT, start_workers=False)
     assert plan.run_id == m["run_id"] and runner.find_completed(project.reports, plan) is None
 
     # the index lists runs newest first: the failed run above the complete one

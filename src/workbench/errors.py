@@ -7,13 +7,41 @@ was found. The command line prints the message, not a traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas costs a quarter of a second to import: `workbench --help` must not pay it
+    import pandas as pd
+
+#: NumPy scalars as ``repr`` shows them since NumPy 2 (``np.int64(1900)``, ``np.str_('KP')``, ``np.True_``).
+_NUMPY_SCALAR = re.compile(
+    r"""np\.(?:u?int\d*|float\d*|longdouble|complex\d*)\((?P<number>[^()]*)\)"""
+    r"""|np\.(?:str_|bytes_)\((?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\)"""
+    r"""|np\.(?P<bool>True|False)_"""
+)
+
+
+def plain_numbers(text: str) -> str:
+    """``text`` with NumPy scalar reprs written as plain values: ``np.int64(1900)`` reads ``1900``.
+
+    >>> plain_numbers("year np.int64(1900) not in (np.int64(1989), np.int64(2021)); np.str_('KP'), np.True_")
+    "year 1900 not in (1989, 2021); 'KP', True"
+    """
+    return _NUMPY_SCALAR.sub(lambda m: next(g for g in m.group("number", "text", "bool") if g is not None), text)
 
 
 class WorkbenchError(Exception):
-    """Base class of every error the workbench raises on purpose."""
+    """Base class of every error the workbench raises on purpose.
+
+    A message is for an analyst: NumPy scalars in it read as plain numbers (:func:`plain_numbers`),
+    whichever module formatted it.
+    """
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (plain_numbers(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class DataValidationError(WorkbenchError):
@@ -59,8 +87,8 @@ class DataValidationError(WorkbenchError):
             text += f"\n{len(failure_cases)} problems in all; the first:\n{shown}"
             if more > 0:
                 text += f"\n... and {more} more"
-        self.message_text = text
         super().__init__(text)
+        self.message_text = str(self.args[0])
 
 
 class UnknownUnitError(WorkbenchError):

@@ -11,11 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.report.locks import INDEX_LOCK, exclusive
 from workbench.report.manifest import read_manifest
 from workbench.report.pdf import write_pdf
+from workbench.report.publication import FAILED_DIR
 
 INDEX_NAME = "index.html"
-FAILED_DIR = "failed"
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
@@ -43,9 +44,14 @@ def _page(title: str, body: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all; a failed write (a full disk) leaves no temporary file behind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _started(manifest: dict[str, Any]) -> datetime:
@@ -69,8 +75,15 @@ def list_runs(reports: Path) -> list[tuple[Path, dict[str, Any]]]:
 def write_reports_index(reports: Path) -> Path:
     """Write ``reports/index.html``: every run, newest first, with status and links.
 
-    The newest complete run of each suite is marked *current*.
+    The newest complete run of each suite is marked *current*. Runs finishing at the same time
+    write it one after the other (a lock), so that the last one written lists both.
     """
+    reports.mkdir(parents=True, exist_ok=True)
+    with exclusive(reports, INDEX_LOCK):
+        return _write_reports_index(reports)
+
+
+def _write_reports_index(reports: Path) -> Path:
     runs = list_runs(reports)
     current: set[Path] = set()
     seen_suites: set[str] = set()
@@ -108,20 +121,23 @@ def write_reports_index(reports: Path) -> Path:
         + ("" if rows else "\n<p>No runs yet: <code>workbench run</code> makes one.</p>")
     )
     path = reports / INDEX_NAME
-    reports.mkdir(parents=True, exist_ok=True)
     _write_atomic(path, _page("Report runs", body))
     return path
 
 
-def write_run_index(folder: Path, manifest: dict[str, Any], *, home: str = "../index.html") -> Path:
-    """Write a run's own ``index.html``: its notebooks with status, links, tables and figures.
+def write_run_index(folder: Path, manifest: dict[str, Any], *, home: str = "../index.html",
+                    published_at: Path | None = None) -> Path:
+    """Write a run's own ``index.html`` (and ``index.pdf``): its notebooks with status, links, tables and figures.
 
-    ``home`` is the relative link to ``reports/index.html``.
+    ``home`` is the relative link to ``reports/index.html``; ``published_at`` the folder the run is read from
+    once published (the PDF's links point there).
     """
     rows = []
     for nb in manifest.get("notebooks", []):
         name = nb["name"]
         links = [f"<a href=\"{_e(name)}/{_e(name)}.html\">report</a>", f"<a href=\"{_e(name)}/{_e(name)}.ipynb\">notebook</a>"]
+        if (folder / name / f"{name}.pdf").is_file():
+            links.append(f"<a href=\"{_e(name)}/{_e(name)}.pdf\">pdf</a>")
         outputs = []
         for table in nb.get("tables", []):
             files = " ".join(f"<a href=\"{_e(name)}/{_e(f)}\">{_e(Path(f).suffix[1:])}</a>" for f in table["files"])
@@ -154,5 +170,5 @@ def write_run_index(folder: Path, manifest: dict[str, Any], *, home: str = "../i
     )
     path = folder / INDEX_NAME
     _write_atomic(path, _page(f"Run {manifest['run_id']}", body))
-    write_pdf(path)  # index.pdf beside it; no Chromium: HTML only
+    write_pdf(path, links_from=published_at)  # index.pdf beside it, linking where the run is read; no Chromium: HTML
     return path

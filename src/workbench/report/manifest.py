@@ -8,12 +8,12 @@ Python, the platform, and the git commit with a dirty flag.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ KEY_PACKAGES = (
 
 def package_versions() -> dict[str, str | None]:
     """Versions of the key distributions (None when one is not installed)."""
+    from importlib import metadata
+
     out: dict[str, str | None] = {}
     for name in KEY_PACKAGES:
         try:
@@ -113,6 +115,48 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
     path = folder / MANIFEST_NAME
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def _sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_records(folder: Path) -> dict[str, dict[str, Any]]:
+    """Size and sha256 of every file of a report folder but its manifest, by relative path."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel != MANIFEST_NAME:
+            out[rel] = {"size": path.stat().st_size, "sha256": _sha256_of(path)}
+    return out
+
+
+def damaged_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
+    """What differs between a report folder and the files its manifest lists (empty: the report is whole).
+
+    Each problem is one phrase: ``a/a.html is missing``, ``a/a.html has changed (size 10, recorded 12)``.
+    A manifest without a ``files`` block (made before files were recorded) cannot be checked: that is
+    a problem too.
+    """
+    recorded = manifest.get("files")
+    if not isinstance(recorded, dict) or not recorded:
+        return ["its manifest records no file checksums (made by an older workbench)"]
+    problems = []
+    for rel, expected in recorded.items():
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{rel} is missing")
+            continue
+        size = path.stat().st_size
+        if size != expected.get("size"):
+            problems.append(f"{rel} has changed (size {size}, recorded {expected.get('size')})")
+        elif _sha256_of(path) != expected.get("sha256"):
+            problems.append(f"{rel} has changed (its sha256 differs from the one recorded)")
+    return problems
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

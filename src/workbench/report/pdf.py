@@ -59,8 +59,12 @@ def chromium_command(browser: str, page: Path, pdf: Path, profile: Path) -> list
             f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.resolve().as_uri()]
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = TIMEOUT_S) -> Path:
+def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = TIMEOUT_S, links_from: Path | None = None) -> Path:
     """Print an HTML page to a PDF file (written whole or not at all).
+
+    ``links_from``: the folder the page will be read from once published. A PDF holds its links as
+    absolute addresses; a page printed in a staging folder would point into that folder, so its relative
+    links are resolved against ``links_from`` instead.
 
     Raises
     ------
@@ -77,8 +81,15 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = TIMEOUT_S) ->
         raise ChromiumMissing(MISSING_MESSAGE)
     partial = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
     with tempfile.TemporaryDirectory(prefix="workbench-chromium-") as profile:
+        page = html_path
+        if links_from is not None:
+            page = Path(profile) / html_path.name
+            base = f'<base href="{Path(links_from).resolve().as_uri()}/">'
+            text = html_path.read_text(encoding="utf-8")
+            page.write_text(text.replace("<head>", f"<head>{base}", 1) if "<head>" in text else base + text,
+                            encoding="utf-8")
         try:
-            done = subprocess.run(chromium_command(browser, html_path, partial, Path(profile)),
+            done = subprocess.run(chromium_command(browser, page, partial, Path(profile)),
                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
             partial.unlink(missing_ok=True)
@@ -92,14 +103,15 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = TIMEOUT_S) ->
     return pdf_path
 
 
-def write_pdf(html_path: Path | str) -> str | None:
+def write_pdf(html_path: Path | str, *, links_from: Path | None = None) -> str | None:
     """Print ``<page>.html`` to ``<page>.pdf`` beside it; None when written, else one line saying why not.
 
     For the runner and the index writer: a missing Chromium or a failed print never fails a run.
+    ``links_from``: where the page is read once published (see :func:`html_to_pdf`).
     """
     page = Path(html_path)
     try:
-        html_to_pdf(page, page.with_suffix(".pdf"))
+        html_to_pdf(page, page.with_suffix(".pdf"), links_from=links_from)
     except PdfError as exc:
         return str(exc)
     return None

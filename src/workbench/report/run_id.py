@@ -11,7 +11,13 @@ first 12 hex digits of the fingerprint (for identity). The fingerprint hashes
 - every file under the ``workbench`` package (uncommitted edits included);
 - every file under the project's ``data/`` except ``data/private/`` and the staging folders of a
   build (``data/.build-*``) (catalog, reference tables, policy encoding, committed panels);
-- the installed distributions and their versions, the Python version and the platform.
+- the installed distributions (each one's ``METADATA`` and ``RECORD``, which lists the hash of
+  every file it installed), the Python version and the platform.
+
+Hashing the distributions' metadata takes a while, so its digest is cached
+(:func:`dependencies_digest`), keyed on where each ``*.dist-info`` is and the size, modification
+time and inode of its ``METADATA`` and ``RECORD``: any ``pip install``, upgrade or removal changes
+the key, so a stale digest is never used.
 """
 
 from __future__ import annotations
@@ -19,11 +25,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import platform
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -82,14 +89,92 @@ def tree_digest(root: Path, *, exclude: Iterable[str] = ()) -> str:
     return h.hexdigest()
 
 
-def installed_distributions() -> dict[str, str]:
-    """Every installed distribution, name (lower case) to version."""
-    out: dict[str, str] = {}
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"]
-        if name:
-            out[name.lower()] = dist.version
-    return dict(sorted(out.items()))
+#: The files of a distribution's metadata folder that identify what it installed.
+_DIST_FILES = ("METADATA", "PKG-INFO", "RECORD")
+
+
+def distribution_folders(paths: Iterable[str] | None = None) -> list[Path]:
+    """Every ``*.dist-info`` and ``*.egg-info`` folder on ``paths`` (``sys.path`` by default), in order."""
+    out = []
+    for entry in sys.path if paths is None else paths:
+        try:
+            with os.scandir(entry or ".") as it:
+                out += sorted(Path(e.path) for e in it if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:  # not a folder (a zip file, a missing path)
+            continue
+    return out
+
+
+def _metadata_key(folders: list[Path]) -> str:
+    """What identifies the installed distributions cheaply: paths, and stat of each metadata file."""
+    h = hashlib.sha256()
+    for folder in folders:
+        h.update(str(folder).encode() + b"\0")
+        for name in _DIST_FILES:
+            try:
+                st = os.stat(folder / name)
+            except OSError:
+                continue
+            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\0".encode())
+    return h.hexdigest()
+
+
+def _metadata_digest(folders: list[Path]) -> str:
+    """sha256 over each distribution's folder name and the contents of its metadata files."""
+    h = hashlib.sha256()
+    for folder in folders:
+        h.update(folder.name.encode() + b"\0")
+        for name in _DIST_FILES:
+            try:
+                h.update(name.encode() + hashlib.sha256((folder / name).read_bytes()).digest())
+            except OSError:
+                continue
+    return h.hexdigest()
+
+
+def _digest_cache() -> Path:
+    from workbench.catalog import cache_dir
+
+    return cache_dir() / "fingerprints" / f"dependencies-{_digest(sys.prefix)[:16]}.json"
+
+
+def dependencies_digest(paths: Iterable[str] | None = None, *, cache: Path | None = None) -> str:
+    """The digest of the installed distributions, from the cache when their metadata files are unchanged.
+
+    Parameters
+    ----------
+    paths:
+        Where distributions are installed (``sys.path`` by default).
+    cache:
+        The cache file (default: under the workbench's cache folder, one per environment). A cache
+        that cannot be read or written is ignored: the digest is then computed every time.
+    """
+    folders = distribution_folders(paths)
+    key = _metadata_key(folders)
+    cache = cache or _digest_cache()
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("key") == key and isinstance(cached.get("digest"), str):
+            return cached["digest"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    digest = _metadata_digest(folders)
+    _write_cache(cache, {"key": key, "digest": digest})
+    return digest
+
+
+def _write_cache(cache: Path, entry: dict[str, str]) -> None:
+    """Replace the cache file atomically; on any error leave no temporary file (the cache is optional)."""
+    tmp = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".dependencies-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(entry, fh)
+        os.replace(tmp, cache)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def fingerprint(
@@ -125,7 +210,7 @@ def fingerprint(
         "data_checksums": _digest(canonical_json(dict(data_checksums))),
         "package_source": tree_digest(package_dir),
         "project_data": tree_digest(data_dir, exclude=[PRIVATE_DATA, BUILD_STAGING]),
-        "dependencies": _digest(canonical_json(installed_distributions())),
+        "dependencies": dependencies_digest(),
         "python": _digest(f"{sys.version}|{platform.platform()}|{platform.machine()}"),
     }
 

@@ -1,41 +1,52 @@
 """Run a suite of notebooks into a report: ``workbench run``.
 
-1. :func:`plan_run` loads the suite, reads every notebook's parameters cell, checks and types
-   the parameters (suite file, then ``-p name=value``) and computes the run id. Nothing is
-   executed yet: a bad parameter stops here, before any kernel starts.
-2. :func:`execute_plan` skips the run when an identical one completed before (same
-   fingerprint) unless forced; otherwise it executes the notebooks in a process pool with a
-   progress display, into ``reports/.tmp-<run-id>-<pid>/``, writes the manifest and moves the
-   folder into place with a rename: ``reports/<run-id>/`` when every notebook succeeded,
-   ``reports/failed/<run-id>/`` otherwise (the last good report is not touched). Then it
-   rewrites ``reports/index.html``.
+1. :func:`plan_run` starts the worker processes' server (its imports of papermill and nbconvert
+   run while planning goes on), loads the suite, reads every notebook's parameters cell, checks
+   and types the parameters (suite file, then ``-p name=value``) and computes the run id. Nothing
+   is executed yet: a bad parameter stops here, before any kernel starts.
+2. :func:`execute_plan` holds the run id's lock (a second run of the same id waits, then finds
+   the first one's report), finishes or cleans what a killed run left
+   (:func:`workbench.report.publication.recover`), and skips the run when a complete report with
+   the same fingerprint exists and every file its manifest lists is intact, unless forced.
+   Otherwise it executes the notebooks (:func:`workbench.report.pool.execute_tasks`) into
+   ``reports/.tmp-<run-id>-<pid>/``, writes the manifest (with each file's size and sha256) and
+   publishes the folder (:func:`workbench.report.publication.publish`): ``reports/<run-id>`` when
+   every notebook succeeded, ``reports/failed/<run-id>`` otherwise (the last good report is not
+   touched). Then it rewrites ``reports/index.html``.
+
+Private paths (the analyst's registered files) are replaced by source ids in everything a report
+keeps (:mod:`workbench.report.redact`).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
 import os
 import shutil
-import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 import workbench
 from workbench.errors import ParameterError
 from workbench.report import index as report_index
-from workbench.report import pdf, preflight
-from workbench.report.appendix import provenance_records
+from workbench.report import pdf, preflight, publication
 from workbench.report.kernel import KernelChoice, choose_kernel
-from workbench.report.manifest import SCHEMA_VERSION, environment_info, git_state, read_manifest, write_manifest
-from workbench.report.outputs import RECORD_FILE, read_records
+from workbench.report.locks import exclusive
+from workbench.report.manifest import (
+    SCHEMA_VERSION,
+    damaged_files,
+    environment_info,
+    file_records,
+    git_state,
+    read_manifest,
+    write_manifest,
+)
 from workbench.report.params import (
     ParamSpec,
     describe_specs,
@@ -44,9 +55,12 @@ from workbench.report.params import (
     resolve_parameters,
     split_assignment,
 )
+from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
+from workbench.report.pool import execute_tasks, kernel_threads, start_worker_server
+from workbench.report.redact import Redactions, private_redactions, redact
 from workbench.report.run_id import fingerprint, make_run_id, notebook_source_digest, run_hash
 from workbench.report.suite import Suite, load_suite
-from workbench.report.worker import NotebookResult, NotebookTask, execute_task
+from workbench.report.worker import NotebookResult, NotebookTask
 
 RunStatus = Literal["complete", "failed", "skipped"]
 LOGS_DIR = "logs"
@@ -122,6 +136,7 @@ def plan_run(
     project_root: Path,
     data_checksums: Mapping[str, str] | None = None,
     day: date | None = None,
+    start_workers: bool = True,
 ) -> RunPlan:
     """Check a suite and its parameters and compute the run id; executes nothing.
 
@@ -139,6 +154,9 @@ def plan_run(
         analyst's registered sources (:func:`workbench.sources.private.private_checksums`).
     day:
         The date in the run id (today by default).
+    start_workers:
+        Start the worker processes' server now, so that its imports overlap planning (a run
+        that is then skipped, or a plan that fails, leaves it to exit with this process).
 
     Raises
     ------
@@ -146,6 +164,8 @@ def plan_run(
         An unknown parameter name, a value of the wrong type, a malformed parameters cell
         or suite file. The message lists the valid names and types.
     """
+    if start_workers:
+        start_worker_server()
     suite = load_suite(suite_path)
     specs = {nb.stem: read_parameters(nb.path) for nb in suite.notebooks}
     cli = _parse_cli(cli_parameters)
@@ -198,109 +218,45 @@ def plan_run(
 # --------------------------------------------------------------------------- cache
 
 
-def find_completed(reports: Path, plan: RunPlan) -> tuple[Path, dict[str, Any]] | None:
-    """The newest complete report with this plan's fingerprint, if there is one.
+@dataclass(frozen=True)
+class CachedReport:
+    """A complete report with a plan's fingerprint, and what is wrong with its files (nothing: it is current)."""
 
-    Only folders directly under ``reports/`` count: a failed run (under ``failed/``) or an
-    unfinished one (``.tmp-*``) is never taken for a result.
+    folder: Path
+    manifest: dict[str, Any]
+    problems: list[str]
+
+
+def find_completed(reports: Path, plan: RunPlan) -> CachedReport | None:
+    """The newest complete report with this plan's fingerprint whose files are intact, else the newest damaged one.
+
+    Only reports directly under ``reports/`` count: a failed run (under ``failed/``) or an
+    unfinished one (``.tmp-*``) is never taken for a result. Every file the manifest lists is
+    checked (size and sha256): a report with a missing or altered file is not current.
     """
     found = []
     for folder in reports.glob(f"*_{plan.suite.name}_{plan.full_hash[:12]}"):
-        manifest = read_manifest(folder)
+        manifest = None if folder.name.startswith(".") else read_manifest(folder)
         if manifest and manifest.get("status") == "complete" and manifest.get("hash") == plan.full_hash:
-            found.append((manifest.get("started", ""), folder, manifest))
-    if not found:
-        return None
-    _, folder, manifest = max(found, key=lambda t: t[0])
-    return folder, manifest
+            found.append((str(manifest.get("started", "")), folder, manifest))
+    damaged = None
+    for _, folder, manifest in sorted(found, key=lambda t: t[0], reverse=True):
+        problems = damaged_files(folder, manifest)
+        if not problems:
+            return CachedReport(folder, manifest, [])
+        damaged = damaged or CachedReport(folder, manifest, problems)
+    return damaged
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - another user's process
-        return True
-    return True
-
-
-def remove_stale_temporaries(reports: Path) -> list[Path]:
-    """Delete ``.tmp-*``/``.old-*`` folders left by runs whose process is gone."""
-    removed = []
-    for folder in list(reports.glob(".tmp-*")) + list(reports.glob(".old-*")) + list(reports.glob("failed/.old-*")):
-        pid_text = folder.name.rsplit("-", 1)[-1]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _move_into_place(tmp: Path, final: Path) -> None:
-    """Rename ``tmp`` to ``final``; an older folder of that name is swapped out, then deleted."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if final.exists():
-        old = final.with_name(f".old-{final.name}-{os.getpid()}")
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def last_durations(reports: Path, suite_name: str) -> dict[str, float]:
+    """Seconds each notebook took in the newest run of the suite (empty when there is none)."""
+    for _, manifest in report_index.list_runs(reports):
+        if manifest.get("suite", {}).get("name") == suite_name:
+            return {n["name"]: float(n.get("duration_s") or 0.0) for n in manifest.get("notebooks", []) if "name" in n}
+    return {}
 
 
 # --------------------------------------------------------------------------- execution
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["workbench.report.worker", "papermill", "workbench.report.html"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def execute_tasks(
-    tasks: Sequence[NotebookTask],
-    *,
-    jobs: int,
-    console: Console,
-) -> list[NotebookResult]:
-    """Run the tasks in up to ``jobs`` worker processes with a progress display.
-
-    A failing notebook stops nothing else. Results come back in the order of ``tasks``.
-    """
-    results: dict[str, NotebookResult] = {}
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        bar = progress.add_task("starting", total=len(tasks))
-        with cf.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), mp_context=_pool_context()) as pool:
-            futures = {pool.submit(execute_task, t): t for t in tasks}
-            pending = set(futures)
-            while pending:
-                running = sorted(futures[f].name for f in pending if f.running())
-                progress.update(bar, description="running " + (", ".join(running) or "..."))
-                done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    task = futures[future]
-                    try:
-                        result = future.result()
-                    except Exception as exc:  # noqa: BLE001 - a broken worker is a failed notebook
-                        result = NotebookResult(
-                            name=task.name, status="failed", started=datetime.now().astimezone().isoformat(timespec="seconds"),
-                            duration_s=0.0, error={"cell_index": None, "execution_count": None,
-                                                   "ename": type(exc).__name__, "evalue": str(exc)},
-                        )
-                    results[task.name] = result
-                    mark = "[green]ok[/green]" if result.status == "ok" else "[red]FAILED[/red]"
-                    progress.console.print(f"{mark} {task.name} ({result.duration_s:.1f} s)"
-                                           + ("" if result.status == "ok" else f": {result.summary()}"))
-                    if result.html_removed_assets:
-                        progress.console.print(f"[yellow]note[/yellow] {task.name}: removed "
-                                               f"{len(result.html_removed_assets)} remote asset(s) from the HTML "
-                                               "(listed in the manifest)")
-                    progress.advance(bar)
-        progress.update(bar, description="done")
-    return [results[t.name] for t in tasks]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -310,14 +266,7 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _notebook_entry(plan: RunPlan, nb: PlannedNotebook, result: NotebookResult, folder: Path) -> dict[str, Any]:
-    records = read_records(folder)
-    tables = [r for r in records if r.get("kind") == "table"]
-    figures = [r for r in records if r.get("kind") == "figure"]
-    cited = list(dict.fromkeys(s for r in records for s in r.get("sources", [])))
-    read = list(dict.fromkeys(s for r in records for s in r.get("data_sets_read", [])))
-    (folder / RECORD_FILE).unlink(missing_ok=True)
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+def _notebook_entry(plan: RunPlan, nb: PlannedNotebook, result: NotebookResult) -> dict[str, Any]:
     return {
         "name": nb.name,
         "source": _relative(nb.path, plan.project_root),
@@ -328,13 +277,128 @@ def _notebook_entry(plan: RunPlan, nb: PlannedNotebook, result: NotebookResult, 
         "duration_s": result.duration_s,
         "error": result.error,
         "summary": result.summary(),
-        "tables": [{k: r.get(k) for k in ("name", "files", "caption", "sources", "rows")} for r in tables],
-        "figures": [{k: r.get(k) for k in ("name", "files", "sources")} for r in figures],
-        "sources_cited": cited,
-        "data_sets_read": read,
+        "tables": result.tables,
+        "figures": result.figures,
+        "sources_cited": result.sources_cited,
+        "data_sets_read": result.data_sets_read,
         "html_removed_assets": result.html_removed_assets,
-        "files": files,
+        "files": result.files,
     }
+
+
+def _tasks(plan: RunPlan, tmp: Path, kernel: KernelChoice, kernel_env: dict[str, str],
+           redactions: Redactions) -> list[NotebookTask]:
+    environment = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
+    environment.update(kernel_env)
+    environment[RUN_ID_ENV] = plan.run_id
+    return [
+        NotebookTask(
+            name=nb.name,
+            source=str(nb.path),
+            output_dir=str(tmp / nb.name),
+            log_path=str(tmp / LOGS_DIR / f"{nb.name}.log"),
+            parameters=nb.parameters,
+            kernel_name=kernel.name,
+            run_id=plan.run_id,
+            environment={**environment, OUTPUT_DIR_ENV: str(tmp / nb.name)},
+            redactions=redactions,
+        )
+        for nb in plan.notebooks
+    ]
+
+
+def _keep_failed_logs(tmp: Path, results: Sequence[NotebookResult]) -> None:
+    """Delete the kernel logs of notebooks that succeeded (and the logs folder if it is then empty)."""
+    for r in results:
+        if r.status == "ok":
+            (tmp / LOGS_DIR / f"{r.name}.log").unlink(missing_ok=True)
+    if (tmp / LOGS_DIR).is_dir() and not any((tmp / LOGS_DIR).iterdir()):
+        (tmp / LOGS_DIR).rmdir()
+
+
+def _machine_facts(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest's environment and git blocks (gathered while the notebooks run)."""
+    return environment_info(), git_state(root)
+
+
+def _manifest(plan: RunPlan, *, status: RunStatus, started: datetime, seconds: float, jobs: int, force: bool,
+              kernel: KernelChoice, kernel_env: dict[str, str], entries: list[dict[str, Any]],
+              results: Sequence[NotebookResult], machine: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    provenance = {r["id"]: r for res in results for r in res.provenance}
+    return {
+        "schema": SCHEMA_VERSION,
+        "run_id": plan.run_id,
+        "hash": plan.full_hash,
+        "status": status,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "duration_s": round(seconds, 3),
+        "suite": {
+            "name": plan.suite.name,
+            "path": _relative(plan.suite.path, plan.project_root),
+            "sha256": plan.suite.sha256,
+            "description": plan.suite.description,
+        },
+        "inputs": {
+            "cli_parameters": plan.cli_parameters,
+            "suite_parameters": plan.suite.parameters,
+            "jobs": jobs,
+            "force": force,
+            "fingerprint": plan.components,
+        },
+        "kernel": {"name": kernel.name, "executable": kernel.executable, "spec_dir": kernel.spec_dir,
+                   "transport": "ipc", "environment": kernel_env},
+        "notebooks": entries,
+        "data": {
+            "checksums": plan.data_checksums,
+            "cited": list(dict.fromkeys(s for e in entries for s in e["sources_cited"])),
+            "read": list(dict.fromkeys(s for e in entries for s in e["data_sets_read"])),
+            "mirror": os.environ.get("WORKBENCH_DATA_MIRROR"),
+            "provenance": list(provenance.values()),
+        },
+        "environment": machine[0],
+        "git": machine[1],
+    }
+
+
+def _execute(plan: RunPlan, reports: Path, *, jobs: int, force: bool, console: Console,
+             kernel: KernelChoice) -> RunOutcome:
+    """Execute the plan into a staging folder and publish it (the caller holds the run id's lock)."""
+    tmp = publication.staging_folder(reports, plan.run_id)
+    try:
+        started = datetime.now().astimezone()
+        t0 = time.perf_counter()
+        kernel_env = {"MPLBACKEND": "Agg", **kernel_threads(min(jobs, len(plan.notebooks)))}
+        redactions = private_redactions()
+        tasks = _tasks(plan, tmp, kernel, kernel_env, redactions)
+        pdf.warn_if_unavailable(console)
+        with ThreadPoolExecutor(max_workers=1) as background:
+            machine = background.submit(_machine_facts, plan.project_root)
+            results = execute_tasks(tasks, jobs=jobs, console=console,
+                                    durations=last_durations(reports, plan.suite.name))
+            facts = machine.result()
+        entries = [_notebook_entry(plan, nb, r) for nb, r in zip(plan.notebooks, results, strict=True)]
+        failed = [r for r in results if r.status != "ok"]
+        _keep_failed_logs(tmp, results)
+        status: RunStatus = "failed" if failed else "complete"
+        manifest = redact(_manifest(plan, status=status, started=started, seconds=time.perf_counter() - t0,
+                                    jobs=jobs, force=force, kernel=kernel, kernel_env=kernel_env, entries=entries,
+                                    results=results, machine=facts), redactions)
+        report_index.write_run_index(tmp, manifest, home="../index.html" if status == "complete" else "../../index.html",
+                                     published_at=publication.link_path(reports, plan.run_id, status))
+        manifest["files"] = file_records(tmp)
+        write_manifest(tmp, manifest)
+        final = publication.publish(tmp, reports, plan.run_id, status)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    if failed:
+        message = (f"run {plan.run_id} failed: {len(failed)} of {len(results)} notebooks; executed notebooks "
+                   f"with their errors are in {final}")
+    else:
+        message = f"run {plan.run_id} complete: {final}"
+    return RunOutcome(status, plan.run_id, final, failures=[r.summary() for r in failed], manifest=manifest,
+                      message=message)
 
 
 def execute_plan(
@@ -363,103 +427,36 @@ def execute_plan(
     kernel:
         The kernel to use; :func:`~workbench.report.kernel.choose_kernel` by default.
     """
-    if not isinstance(jobs, int) or jobs < 1:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"--jobs: expected a whole number of at least 1, found {jobs!r}")
     console = console or Console(stderr=True)
     reports = Path(reports).resolve()
     reports.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(reports)
-    cached = find_completed(reports, plan)
-    if cached is not None and not force:
-        folder, manifest = cached
-        report_index.write_reports_index(reports)
-        message = (
-            f"identical to run {manifest['run_id']} (completed {manifest.get('finished', '?')}): nothing to do. "
-            f"The current report is {folder}. Use --force to run again."
-        )
-        return RunOutcome("skipped", manifest["run_id"], folder, manifest=manifest, message=message)
+    publication.recover_all(reports)
 
-    kernel = kernel or choose_kernel()
-    tmp = reports / f".tmp-{plan.run_id}-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        started = datetime.now().astimezone()
-        t0 = time.perf_counter()
-        tasks = [
-            NotebookTask(
-                name=nb.name,
-                source=str(nb.path),
-                output_dir=str(tmp / nb.name),
-                log_path=str(tmp / LOGS_DIR / f"{nb.name}.log"),
-                parameters=nb.parameters,
-                kernel_name=kernel.name,
-                run_id=plan.run_id,
+    def waiting(pid: str) -> None:
+        console.print(f"another run of {plan.run_id} is going on (process {pid}): waiting for it to finish")
+
+    with exclusive(reports, plan.run_id, on_wait=waiting):
+        publication.recover(reports, plan.run_id)
+        cached = find_completed(reports, plan)
+        note = ""
+        if cached is not None and not cached.problems and not force:
+            report_index.write_reports_index(reports)
+            message = (
+                f"identical to run {cached.manifest['run_id']} (completed {cached.manifest.get('finished', '?')}): "
+                f"nothing to do. The current report is {cached.folder}. Use --force to run again."
             )
-            for nb in plan.notebooks
-        ]
-        pdf.warn_if_unavailable(console)
-        results = execute_tasks(tasks, jobs=jobs, console=console)
-        entries = [_notebook_entry(plan, nb, r, tmp / nb.name) for nb, r in zip(plan.notebooks, results, strict=True)]
-        failed = [r for r in results if r.status != "ok"]
-        for r in results:  # keep the kernel logs of failed notebooks only
-            if r.status == "ok":
-                (tmp / LOGS_DIR / f"{r.name}.log").unlink(missing_ok=True)
-        if (tmp / LOGS_DIR).is_dir() and not any((tmp / LOGS_DIR).iterdir()):
-            (tmp / LOGS_DIR).rmdir()
-        status: RunStatus = "failed" if failed else "complete"
-        manifest = {
-            "schema": SCHEMA_VERSION,
-            "run_id": plan.run_id,
-            "hash": plan.full_hash,
-            "status": status,
-            "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "duration_s": round(time.perf_counter() - t0, 3),
-            "suite": {
-                "name": plan.suite.name,
-                "path": _relative(plan.suite.path, plan.project_root),
-                "sha256": plan.suite.sha256,
-                "description": plan.suite.description,
-            },
-            "inputs": {
-                "cli_parameters": plan.cli_parameters,
-                "suite_parameters": plan.suite.parameters,
-                "jobs": jobs,
-                "force": force,
-                "fingerprint": plan.components,
-            },
-            "kernel": {"name": kernel.name, "executable": kernel.executable, "spec_dir": kernel.spec_dir,
-                       "environment": {"MPLBACKEND": "Agg"}},
-            "notebooks": entries,
-            "data": {
-                "checksums": plan.data_checksums,
-                "cited": list(dict.fromkeys(s for e in entries for s in e["sources_cited"])),
-                "read": list(dict.fromkeys(s for e in entries for s in e["data_sets_read"])),
-                "mirror": os.environ.get("WORKBENCH_DATA_MIRROR"),
-                "provenance": provenance_records(
-                    s for e in entries for s in (*e["sources_cited"], *e["data_sets_read"])),
-            },
-            "environment": environment_info(),
-            "git": git_state(plan.project_root),
-        }
-        write_manifest(tmp, manifest)
-        final = reports / plan.run_id if status == "complete" else reports / report_index.FAILED_DIR / plan.run_id
-        home = "../index.html" if status == "complete" else "../../index.html"
-        report_index.write_run_index(tmp, manifest, home=home)
-        _move_into_place(tmp, final)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            return RunOutcome("skipped", cached.manifest["run_id"], cached.folder, manifest=cached.manifest,
+                              message=message)
+        if cached is not None and cached.problems and not force:
+            shown = "; ".join(cached.problems[:3]) + (f"; and {len(cached.problems) - 3} more" if len(cached.problems) > 3 else "")
+            note = f"report {cached.folder} is not current ({shown}): running it again. "
+            console.print(note.strip())
+        outcome = _execute(plan, reports, jobs=jobs, force=force, console=console, kernel=kernel or choose_kernel())
     report_index.write_reports_index(reports)
-    failures = [r.summary() for r in failed]
-    if failed:
-        message = (f"run {plan.run_id} failed: {len(failed)} of {len(results)} notebooks; executed notebooks "
-                   f"with their errors are in {final}")
-    else:
-        message = f"run {plan.run_id} complete: {final}"
-    return RunOutcome(status, plan.run_id, final, failures=failures, manifest=manifest, message=message)
+    outcome.message = note + outcome.message
+    return outcome
 
 
 def run_suite(
@@ -484,6 +481,6 @@ def default_jobs() -> int:
 
 
 __all__ = [
-    "RunOutcome", "RunPlan", "PlannedNotebook", "plan_run", "execute_plan", "run_suite", "find_completed",
-    "execute_tasks", "default_jobs",
+    "RunOutcome", "RunPlan", "PlannedNotebook", "CachedReport", "plan_run", "execute_plan", "run_suite",
+    "find_completed", "execute_tasks", "default_jobs",
 ]
