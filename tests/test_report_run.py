@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-"""`workbench run` end to end on test-built notebooks (6 notebook executions in all); `workbench lab`: tests/test_lab.py."""
-=======
-"""`workbench run` end to end on test-built notebooks (8 notebook executions in all), and `workbench lab`."""
->>>>>>> task-C1
+"""`workbench run` end to end on test-built notebooks (8 notebook executions in all); `workbench lab`: tests/test_lab.py."""
 
 from __future__ import annotations
 
