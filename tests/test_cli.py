@@ -167,7 +167,7 @@ def test_run_one_notebook_by_name_plans_that_notebook_alone():
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert re.match(r"run \d{4}-\d\d-\d\d_10_violence_[0-9a-f]{12} \(10_violence\): 1 notebook\(s\)", lines[0])
-    assert lines[1].startswith("  10_violence: start_year=1989 end_year=2021 level=district ")
+    assert lines[1].startswith("  10_violence: start_year=1989 end_year=0 level=district ")  # 0: the source's last year
     assert len([line for line in lines if line.startswith("  ")]) == 1
 
 
