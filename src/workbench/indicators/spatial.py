@@ -307,16 +307,24 @@ def period_statistics(table: pd.DataFrame, neighbours: dict[str, list[str]], *, 
 
 def hotspot_summary(stats: dict[str, pd.DataFrame], *, alpha: float, label: str, provisional: bool = False
                     ) -> list[tuple[str, tuple[str, ...]]]:
-    """Sentences for the summary of findings, each as ``(text, caveats)`` (associations, permutation p-values)."""
+    """Sentences for the summary of findings, each as ``(text, caveats)`` (associations, permutation p-values).
+
+    At most three: the global clustering of every period in one sentence, the high-high clusters, and the
+    bivariate statistic of every period in one sentence.
+    """
     more = ("the violence counts include UCDP Candidate data: provisional, revised by UCDP",) if provisional else ()
     out: list[tuple[str, tuple[str, ...]]] = []
     g = stats["global"]
-    for period, p in g.groupby("period", sort=True):
+    univariate = g[~g["statistic"].str.startswith("deprivation here")]
+    parts = []
+    for period, p in univariate.groupby("period", sort=True):
         r = p.iloc[0]
         word = "clustered" if r["p_perm"] <= alpha and r["I"] > 0 else (
             "dispersed" if r["p_perm"] <= alpha else "not distinguishable from a random arrangement")
-        out.append((f"{period}: district violence rates ({label}) are {word} (empirical-Bayes Moran's I "
-                    f"{r['I']:.2f}, permutation p {_p(r['p_perm'])}, {int(r['n'])} districts).", more))
+        parts.append(f"{period} {word} (I {r['I']:.2f}, p {_p(r['p_perm'])}, {int(r['n'])} districts)")
+    if parts:
+        out.append((f"District violence rates ({label}), empirical-Bayes Moran's I with permutation p-values: "
+                    + "; ".join(parts) + ".", more))
     lisa = stats["lisa"]
     hh = lisa[lisa["cluster"].eq("high-high")].groupby("period")["unit_id"].size()
     if not hh.empty:
@@ -324,9 +332,9 @@ def hotspot_summary(stats: dict[str, pd.DataFrame], *, alpha: float, label: str,
                     + "; ".join(f"{k}: {v} districts" for k, v in hh.items()) + ".",
                     (f"significant after a false-discovery-rate correction at {alpha:g}", *more)))
     bv = g[g["statistic"].str.startswith("deprivation here")]
-    for r in bv.itertuples():
-        out.append((f"{r.period}: bivariate Moran's I of deprivation and the neighbours' violence {r.I:.2f} "
-                    f"(p {_p(r.p_perm)}).",
+    if not bv.empty:
+        out.append(("Bivariate Moran's I of deprivation and the neighbours' violence: "
+                    + "; ".join(f"{r.period} {r.I:.2f} (p {_p(r.p_perm)})" for r in bv.itertuples()) + ".",
                     ("an association in space, not evidence of cause and effect", *more)))
     return out
 
