@@ -44,9 +44,9 @@ def _root(
 
 
 def _register_all() -> None:
-    from workbench.cli import completion, data, params, policy, run, sources
+    from workbench.cli import briefs, completion, data, params, policy, run, sources
 
-    for module in (data, run, params, policy, sources, completion):
+    for module in (data, run, briefs, params, policy, sources, completion):
         module.register(app)
 
 

@@ -54,6 +54,12 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_page_atomic(path: Path, title: str, body: str) -> Path:
+    """Write a self-contained page (the index style) whole or not at all."""
+    _write_atomic(path, _page(title, body))
+    return path
+
+
 def _started(manifest: dict[str, Any]) -> datetime:
     try:
         return datetime.fromisoformat(manifest["started"])
@@ -119,6 +125,8 @@ def _write_reports_index(reports: Path) -> Path:
         "<table>\n<tr><th>Run</th><th>Suite</th><th>Started</th><th>Status</th><th>Notebooks</th>"
         "<th>Duration</th><th>Git commit</th></tr>\n" + "\n".join(rows) + "\n</table>"
         + ("" if rows else "\n<p>No runs yet: <code>workbench run</code> makes one.</p>")
+        + ("\n<p><a href=\"briefs/index.html\">Briefs per province and district</a> "
+           "(<code>workbench briefs</code>)</p>" if (reports / "briefs" / INDEX_NAME).is_file() else "")
     )
     path = reports / INDEX_NAME
     _write_atomic(path, _page("Report runs", body))

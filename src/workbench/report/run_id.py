@@ -85,8 +85,25 @@ def tree_digest(root: Path, *, exclude: Iterable[str] = ()) -> str:
             files.append((rel.as_posix(), path))
     for rel, path in sorted(files):
         h.update(rel.encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(_file_digest(path))
     return h.hexdigest()
+
+
+#: Digests of files already read by this process, keyed by path and stat (size, mtime, inode, ctime): a file
+#: that changes in any way is read again. Planning ~170 briefs hashes the same package and data folders each time.
+_FILE_DIGESTS: dict[tuple[str, int, int, int, int], bytes] = {}
+
+
+def _file_digest(path: Path) -> bytes:
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    digest = _FILE_DIGESTS.get(key)
+    if digest is None:
+        digest = hashlib.sha256(path.read_bytes()).digest()
+        if len(_FILE_DIGESTS) > 100_000:
+            _FILE_DIGESTS.clear()
+        _FILE_DIGESTS[key] = digest
+    return digest
 
 
 #: The files of a distribution's metadata folder that identify what it installed.

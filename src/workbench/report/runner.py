@@ -8,7 +8,8 @@
    the first one's report), finishes or cleans what a killed run left
    (:func:`workbench.report.publication.recover`), and skips the run when a complete report with
    the same fingerprint exists and every file its manifest lists is intact, unless forced.
-   Otherwise it executes the notebooks (:func:`workbench.report.pool.execute_tasks`) into
+   Otherwise it executes the notebooks on its engine (:mod:`workbench.report.engine`: this machine's
+   worker processes, or a Dask cluster for `workbench briefs`) into
    ``reports/.tmp-<run-id>-<pid>/``, writes the manifest (with each file's size and sha256) and
    publishes the folder (:func:`workbench.report.publication.publish`): ``reports/<run-id>`` when
    every notebook succeeded, ``reports/failed/<run-id>`` otherwise (the last good report is not
@@ -23,7 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +37,7 @@ import workbench
 from workbench.errors import ParameterError
 from workbench.report import index as report_index
 from workbench.report import pdf, preflight, publication
+from workbench.report.engine import Engine, LocalEngine
 from workbench.report.kernel import KernelChoice, choose_kernel
 from workbench.report.locks import exclusive
 from workbench.report.manifest import (
@@ -56,7 +58,7 @@ from workbench.report.params import (
     split_assignment,
 )
 from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
-from workbench.report.pool import execute_tasks, kernel_threads, start_worker_server
+from workbench.report.pool import execute_tasks, start_worker_server
 from workbench.report.redact import Redactions, private_redactions, redact
 from workbench.report.run_id import fingerprint, make_run_id, notebook_source_digest, run_hash
 from workbench.report.suite import Suite, load_suite
@@ -323,7 +325,8 @@ def _machine_facts(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _manifest(plan: RunPlan, *, status: RunStatus, started: datetime, seconds: float, jobs: int, force: bool,
               kernel: KernelChoice, kernel_env: dict[str, str], entries: list[dict[str, Any]],
-              results: Sequence[NotebookResult], machine: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+              results: Sequence[NotebookResult], machine: tuple[dict[str, Any], dict[str, Any]],
+              engine: dict[str, Any]) -> dict[str, Any]:
     provenance = {r["id"]: r for res in results for r in res.provenance}
     return {
         "schema": SCHEMA_VERSION,
@@ -348,6 +351,7 @@ def _manifest(plan: RunPlan, *, status: RunStatus, started: datetime, seconds: f
         },
         "kernel": {"name": kernel.name, "executable": kernel.executable, "spec_dir": kernel.spec_dir,
                    "transport": "ipc", "environment": kernel_env},
+        "engine": engine,
         "notebooks": entries,
         "data": {
             "checksums": plan.data_checksums,
@@ -362,20 +366,20 @@ def _manifest(plan: RunPlan, *, status: RunStatus, started: datetime, seconds: f
 
 
 def _execute(plan: RunPlan, reports: Path, *, jobs: int, force: bool, console: Console,
-             kernel: KernelChoice) -> RunOutcome:
+             kernel: KernelChoice, engine: Engine) -> RunOutcome:
     """Execute the plan into a staging folder and publish it (the caller holds the run id's lock)."""
     tmp = publication.staging_folder(reports, plan.run_id)
     try:
         started = datetime.now().astimezone()
         t0 = time.perf_counter()
-        kernel_env = {"MPLBACKEND": "Agg", **kernel_threads(min(jobs, len(plan.notebooks)))}
+        kernel_env = {"MPLBACKEND": "Agg", **engine.kernel_environment(jobs, len(plan.notebooks))}
         redactions = private_redactions()
         tasks = _tasks(plan, tmp, kernel, kernel_env, redactions)
         pdf.warn_if_unavailable(console)
         with ThreadPoolExecutor(max_workers=1) as background:
             machine = background.submit(_machine_facts, plan.project_root)
-            results = execute_tasks(tasks, jobs=jobs, console=console,
-                                    durations=last_durations(reports, plan.suite.name))
+            results = engine.execute(tasks, jobs=jobs, console=console,
+                                     durations=last_durations(reports, plan.suite.name))
             facts = machine.result()
         entries = [_notebook_entry(plan, nb, r) for nb, r in zip(plan.notebooks, results, strict=True)]
         failed = [r for r in results if r.status != "ok"]
@@ -383,7 +387,7 @@ def _execute(plan: RunPlan, reports: Path, *, jobs: int, force: bool, console: C
         status: RunStatus = "failed" if failed else "complete"
         manifest = redact(_manifest(plan, status=status, started=started, seconds=time.perf_counter() - t0,
                                     jobs=jobs, force=force, kernel=kernel, kernel_env=kernel_env, entries=entries,
-                                    results=results, machine=facts), redactions)
+                                    results=results, machine=facts, engine=engine.describe()), redactions)
         report_index.write_run_index(tmp, manifest, home="../index.html" if status == "complete" else "../../index.html",
                                      published_at=publication.link_path(reports, plan.run_id, status))
         manifest["files"] = file_records(tmp)
@@ -409,6 +413,8 @@ def execute_plan(
     force: bool = False,
     console: Console | None = None,
     kernel: KernelChoice | None = None,
+    engine: Engine | None = None,
+    write_index: Callable[[Path], Path] | None = None,
 ) -> RunOutcome:
     """Execute a planned run into ``reports/`` (or find that it was done already).
 
@@ -426,10 +432,18 @@ def execute_plan(
         Where progress and messages go (stderr by default).
     kernel:
         The kernel to use; :func:`~workbench.report.kernel.choose_kernel` by default.
+    engine:
+        Where the notebooks execute: this machine's worker processes by default
+        (:class:`~workbench.report.engine.LocalEngine`), or a Dask cluster
+        (:class:`~workbench.report.engine.DaskEngine`). Everything else is the same for both.
+    write_index:
+        Writes the listing of ``reports`` (:func:`workbench.report.index.write_reports_index` by default).
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"--jobs: expected a whole number of at least 1, found {jobs!r}")
     console = console or Console(stderr=True)
+    engine = engine or LocalEngine()
+    write_index = write_index or report_index.write_reports_index
     reports = Path(reports).resolve()
     reports.mkdir(parents=True, exist_ok=True)
     publication.recover_all(reports)
@@ -442,7 +456,7 @@ def execute_plan(
         cached = find_completed(reports, plan)
         note = ""
         if cached is not None and not cached.problems and not force:
-            report_index.write_reports_index(reports)
+            write_index(reports)
             message = (
                 f"identical to run {cached.manifest['run_id']} (completed {cached.manifest.get('finished', '?')}): "
                 f"nothing to do. The current report is {cached.folder}. Use --force to run again."
@@ -453,8 +467,9 @@ def execute_plan(
             shown = "; ".join(cached.problems[:3]) + (f"; and {len(cached.problems) - 3} more" if len(cached.problems) > 3 else "")
             note = f"report {cached.folder} is not current ({shown}): running it again. "
             console.print(note.strip())
-        outcome = _execute(plan, reports, jobs=jobs, force=force, console=console, kernel=kernel or choose_kernel())
-    report_index.write_reports_index(reports)
+        outcome = _execute(plan, reports, jobs=jobs, force=force, console=console, kernel=kernel or choose_kernel(),
+                           engine=engine)
+    write_index(reports)
     outcome.message = note + outcome.message
     return outcome
 

@@ -55,6 +55,7 @@ class NotebookTask:
     environment: dict[str, str] = field(default_factory=dict)
     redactions: Redactions = ()
     start_timeout: int = 120
+    working_dir: str = ""  # where the kernel runs; the source's folder when empty
 
 
 @dataclass
@@ -211,7 +212,7 @@ def execute_task(task: NotebookTask) -> NotebookResult:
                 language="python",
                 progress_bar=False,
                 start_timeout=task.start_timeout,
-                resources={"metadata": {"path": str(Path(task.source).parent)}},
+                resources={"metadata": {"path": task.working_dir or str(Path(task.source).parent)}},
                 kernel_manager_class=manager_class,
                 extra_arguments=[f"--IPKernelApp.exec_lines={line}" for line in KERNEL_EXEC_LINES],
             )
