@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_data_layer.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_models.py
+	$(PY) benchmarks/bench_briefs.py
 
 # Re-pin every package after a deliberate upgrade: a fresh venv, then freeze.
 lock:
