@@ -243,26 +243,25 @@ def html_escaped(text: str) -> str:
     return html.escape(text)
 
 
-def test_the_brief_is_written_atomically_and_pdf_waits_for_its_printer(brief, tmp_path, monkeypatch) -> None:
+def test_the_brief_is_written_atomically_and_pdf_needs_chromium(brief, tmp_path, monkeypatch) -> None:
     _, page = brief
     target = tmp_path / "brief.html"
     target.write_text("previous", encoding="utf-8")
     write_audit_brief(target, page, "html")
     assert target.read_text(encoding="utf-8") == page and [p.name for p in tmp_path.iterdir()] == ["brief.html"]
-    monkeypatch.setitem(sys.modules, "workbench.report.pdf", None)  # no printer (yet)
-    with pytest.raises(OutputError, match="PDF not available yet"):
+    monkeypatch.setenv("WORKBENCH_CHROMIUM", "no-such-chromium")  # no printer on this machine
+    with pytest.raises(OutputError, match="PDF not written: Chromium not found"):
         write_audit_brief(tmp_path / "brief.pdf", page, "pdf")
     assert not (tmp_path / "brief.pdf").exists()
 
     printed = []
 
-    class Printer:
-        @staticmethod
-        def html_to_pdf(html_path, pdf_path):
-            printed.append(html_path.read_text(encoding="utf-8"))
-            pdf_path.write_bytes(b"%PDF-1.4 test")
+    def html_to_pdf(html_path, pdf_path):
+        printed.append(html_path.read_text(encoding="utf-8"))
+        pdf_path.write_bytes(b"%PDF-1.4 test")
 
-    monkeypatch.setitem(sys.modules, "workbench.report.pdf", Printer)
+    monkeypatch.setattr("workbench.report.pdf.find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr("workbench.report.pdf.html_to_pdf", html_to_pdf)
     write_audit_brief(tmp_path / "brief.pdf", page, "pdf")
     assert printed == [page] and (tmp_path / "brief.pdf").read_bytes() == b"%PDF-1.4 test"
     with pytest.raises(OutputError, match="html or pdf"):
@@ -289,9 +288,9 @@ def test_cli_writes_the_brief_and_the_tables(world, tmp_path, monkeypatch) -> No
     assert period.exit_code == 0 and "deaths_per_year_after" in period.stdout
     no_out = runner.invoke(app, ["claims", "--format", "html"])
     assert no_out.exit_code != 0 and "give --out FILE" in str(no_out.exception)
-    monkeypatch.setitem(sys.modules, "workbench.report.pdf", None)
+    monkeypatch.setenv("WORKBENCH_CHROMIUM", "no-such-chromium")
     pdf = runner.invoke(app, ["claims", "--format", "pdf", "--out", str(tmp_path / "b.pdf")])
-    assert pdf.exit_code != 0 and "PDF not available yet" in str(pdf.exception)
+    assert pdf.exit_code != 0 and "Chromium not found" in str(pdf.exception)
     assert not (tmp_path / "b.pdf").exists()
 
 

@@ -376,7 +376,7 @@ def test_a_suite_of_one_and_a_suite_file_of_the_same_notebook_have_different_run
     assert _plan(project, suite="a.ipynb").full_hash != _plan(project, suite="only_a.yaml").full_hash
 
 
-def test_default_suite_lists_the_six_notebooks():
+def test_default_suite_lists_the_eight_notebooks():
     raw = yaml.safe_load((ROOT / "notebooks" / "suites" / "default.yaml").read_text())
     assert raw["name"] == "default"
     assert raw["notebooks"] == ["00_data_audit", "10_violence", "15_actors", "20_inequality", "30_youth", "40_drivers",

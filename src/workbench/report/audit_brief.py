@@ -215,11 +215,11 @@ def render_audit_brief(results: Sequence[ClaimResult], *, matrix: VerdictMatrix 
 
 
 def _pdf_printer() -> Callable[[Path, Path], object]:
-    try:
-        from workbench.report.pdf import html_to_pdf  # type: ignore[import-not-found]
-    except ImportError:
-        raise OutputError("PDF not available yet: this workbench cannot print HTML to PDF (report/pdf.py is not "
-                          "installed); write the brief with --format html and print it from a browser") from None
+    """The PDF printer; refuses at once when there is no Chromium to print with."""
+    from workbench.report.pdf import MISSING_MESSAGE, find_chromium, html_to_pdf
+
+    if find_chromium() is None:
+        raise OutputError(f"{MISSING_MESSAGE}: write the brief with --format html and print it from a browser")
     return html_to_pdf
 
 
@@ -229,7 +229,7 @@ def check_brief_format(fmt: str) -> None:
     Raises
     ------
     OutputError
-        An unknown format, or PDF while the workbench cannot print PDF yet (the HTML brief is then the way).
+        An unknown format, or PDF where no Chromium is found (the HTML brief is then the way).
     """
     if fmt not in BRIEF_FORMATS:
         raise OutputError(f"an audit brief is written as {' or '.join(BRIEF_FORMATS)}; got {fmt!r}")

@@ -126,13 +126,21 @@ def _code_mismatch(expected: Mapping[str, str]) -> str | None:
     return None
 
 
-def run_on_worker(task: NotebookTask, notebook: bytes, expected: Mapping[str, str]) -> WorkerOutput:
+def _host(address: str) -> str:
+    """The host of a Dask address (``tcp://10.0.0.5:40123`` → ``10.0.0.5``)."""
+    return address.split("://", 1)[-1].rsplit(":", 1)[0]
+
+
+def run_on_worker(task: NotebookTask, notebook: bytes, expected: Mapping[str, str],
+                  tasks_per_host: Mapping[str, int] | None = None) -> WorkerOutput:
     """Execute one notebook in this (Dask worker) process and return everything it produced as bytes.
 
     ``notebook`` is the source the client planned with (so the run id holds for what runs here);
     it executes in the worker's own project checkout (``notebooks/``), into a private temporary
     folder that is removed afterwards. ``expected`` holds the client's package digest: a worker with
     other workbench code refuses the task rather than produce a report under the client's run id.
+    ``tasks_per_host`` (the cluster's worker threads by host) sets the kernel's BLAS/OpenMP threads:
+    this machine's cores ÷ the tasks its host runs at once.
     """
     from workbench.report.paths import project_root
 
@@ -147,7 +155,8 @@ def run_on_worker(task: NotebookTask, notebook: bytes, expected: Mapping[str, st
         source.write_bytes(notebook)
         out = scratch / "out" / task.name
         log = scratch / "task.log"
-        environment = {**os.environ, **_portable(task.environment), OUTPUT_DIR_ENV: str(out)}
+        threads = kernel_threads((tasks_per_host or {}).get(_host(address), 1))
+        environment = {**os.environ, **_portable(task.environment), **threads, OUTPUT_DIR_ENV: str(out)}
         local = replace(task, source=str(source), output_dir=str(out), log_path=str(log), environment=environment,
                         working_dir=str(project_root() / "notebooks"))
         with _kept_environment():
@@ -191,17 +200,22 @@ class DaskEngine:
         """Tasks the cluster runs at once (the sum of its workers' threads), at least 1."""
         return max(1, sum(int(w.get("nthreads", 1)) for w in self.workers().values()))
 
-    def kernel_environment(self, jobs: int, n_tasks: int) -> dict[str, str]:
-        """This machine's cores ÷ the most tasks one host runs at once (a LocalCluster: its workers)."""
+    def tasks_per_host(self) -> dict[str, int]:
+        """Worker threads of the cluster by host."""
         per_host: dict[str, int] = {}
         for address, info in self.workers().items():
-            host = str(info.get("host") or address.rsplit(":", 1)[0])
+            host = _host(address)
             per_host[host] = per_host.get(host, 0) + int(info.get("nthreads", 1))
-        return kernel_threads(max(per_host.values(), default=1), cores=available_cores())
+        return per_host
+
+    def kernel_environment(self, jobs: int, n_tasks: int) -> dict[str, str]:
+        """The threads a kernel gets on this machine (each worker sets its own: its cores ÷ its host's tasks)."""
+        return kernel_threads(max(self.tasks_per_host().values(), default=1), cores=available_cores())
 
     def execute(self, tasks: Sequence[NotebookTask], *, jobs: int, console: Console,
                 durations: Mapping[str, float]) -> list[NotebookResult]:
-        futures = [self.client.submit(run_on_worker, task, Path(task.source).read_bytes(), self.expected,
+        per_host = self.tasks_per_host()
+        futures = [self.client.submit(run_on_worker, task, Path(task.source).read_bytes(), self.expected, per_host,
                                       key=f"notebook-{task.run_id}-{task.name}-{os.getpid()}-{id(task)}", pure=False)
                    for task in tasks]
         results = []
