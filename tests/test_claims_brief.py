@@ -7,7 +7,6 @@ a temporary private folder); UCDP figures are the shipped release's.
 from __future__ import annotations
 
 import io
-import sys
 
 import numpy as np
 import pandas as pd
