@@ -143,7 +143,7 @@ def load_suite(path: str | Path) -> Suite:
         found = "a mapping without 'notebooks'" if isinstance(raw, dict) else _kind(raw)
         raise ParameterError(f"suite file {path}: {SUITE_EXPECTED}, found {found}")
     unknown = set(raw) - {"name", "description", "notebook_dir", "parameters", "notebooks"}
-    if unknown:
+    if unknown:  # a suite's own misspelt keys (the file has 'notebooks'), named to be fixed
         raise ParameterError(
             f"suite file {path}: unknown keys {sorted(unknown)}; "
             "allowed: name, description, notebook_dir, parameters, notebooks"
@@ -162,10 +162,8 @@ def load_suite(path: str | Path) -> Suite:
         elif isinstance(entry, dict) and isinstance(entry.get("path"), str) and set(entry) <= {"path", "parameters"}:
             rel, params = entry["path"], _mapping(entry.get("parameters"), f"{where}: 'parameters'")
         else:
-            found = (f"{_kind(entry)} without a 'path' name" if isinstance(entry, dict) and not isinstance(
-                entry.get("path"), str) else f"{_kind(entry)} with keys other than 'path' and 'parameters'"
-                if isinstance(entry, dict) else _kind(entry))
-            raise ParameterError(f"{where}: expected a name or {{path: ..., parameters: {{...}}}}, found {found}")
+            raise ParameterError(f"{where}: expected a name or {{path: ..., parameters: {{...}}}}, "
+                                 f"found {_entry_kind(entry)}")
         nb_path = (base / rel).resolve()
         if nb_path.suffix != ".ipynb":
             nb_path = nb_path.with_name(nb_path.name + ".ipynb")
@@ -231,6 +229,15 @@ def _parse_yaml(path: Path, data: bytes) -> Any:
                              f"{SUITE_EXPECTED}") from None
     except RecursionError:
         raise ParameterError(f"suite file {path}: not valid YAML (nested too deeply); {SUITE_EXPECTED}") from None
+
+
+def _entry_kind(entry: Any) -> str:
+    """What a bad entry of 'notebooks' is, without quoting it."""
+    if not isinstance(entry, dict):
+        return _kind(entry)
+    if not isinstance(entry.get("path"), str):
+        return "a mapping without a 'path' name"
+    return "a mapping with keys other than 'path' and 'parameters'"
 
 
 def _quoted_or_not(match: re.Match[str]) -> str:
