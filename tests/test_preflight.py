@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from workbench.cli import app
 from workbench.errors import ParameterError
-from workbench.report import preflight, runner
+from workbench.report import engine, preflight, runner
 from workbench.sources import resolver
 from workbench.sources.base import Coverage, ViolenceSource
 
@@ -128,7 +128,7 @@ def test_combinations_the_package_refuses_are_refused_before_any_kernel(cli, mes
 
 def test_no_kernel_starts_and_the_cli_prints_one_line(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(runner, "execute_tasks", lambda *a, **k: calls.append("pool"))
+    monkeypatch.setattr(engine, "execute_tasks", lambda *a, **k: calls.append("pool"))
     reports = tmp_path / "reports"
     result = CliRunner().invoke(app, ["run", "-p", "level=district", "-p", "layout=pre2018", "--reports",
                                       str(reports)])

@@ -29,7 +29,7 @@ FAKE_RUN = r'''
 import json, os, sys, time
 from pathlib import Path
 from rich.console import Console
-from workbench.report import runner
+from workbench.report import engine, runner
 from workbench.report.worker import NotebookResult
 
 suite, reports, mark, status, force = sys.argv[1:6]
@@ -54,7 +54,7 @@ def fake_execute_tasks(tasks, *, jobs, console, durations=None):
     return results
 
 
-runner.execute_tasks = fake_execute_tasks
+engine.execute_tasks = fake_execute_tasks  # the local engine's pool
 plan = runner.plan_run(suite, [], project_root=Path(suite).parent, data_checksums={"test": "0" * 64},
                        start_workers=False)
 outcome = runner.execute_plan(plan, reports=Path(reports), force=force == "force", console=Console(stderr=True))

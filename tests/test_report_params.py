@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from workbench.cli import app
 from workbench.errors import ParameterError
-from workbench.report import runner
+from workbench.report import engine, runner
 from workbench.report.params import (
     ParamSpec,
     check_bounds,
@@ -385,7 +385,7 @@ def test_default_suite_lists_the_eight_notebooks():
 
 def test_bad_parameter_on_the_command_line_starts_no_kernel(project, monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(runner, "execute_tasks", lambda *a, **k: calls.append("pool"))
+    monkeypatch.setattr(engine, "execute_tasks", lambda *a, **k: calls.append("pool"))
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: calls.append("papermill"))

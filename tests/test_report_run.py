@@ -18,7 +18,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.report import runner
+from workbench.report import engine, runner
 from workbench.report.kernel import choose_kernel
 from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
 from workbench.report.pdf import find_chromium
@@ -199,7 +199,7 @@ def _catalog_sha(dataset_id: str) -> str:
 
 
 def test_an_identical_rerun_is_skipped(project, monkeypatch):
-    monkeypatch.setattr(runner, "execute_tasks", lambda *a, **k: pytest.fail("an identical run was executed"))
+    monkeypatch.setattr(engine, "execute_tasks", lambda *a, **k: pytest.fail("an identical run was executed"))
     before = _snapshot(project.first.folder)
     again = runner.run_suite(project.suite, ["level=district"], project_root=ROOT, reports=project.reports,
                              jobs=2, console=_console())

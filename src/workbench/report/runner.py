@@ -58,7 +58,7 @@ from workbench.report.params import (
     split_assignment,
 )
 from workbench.report.paths import OUTPUT_DIR_ENV, RUN_ID_ENV
-from workbench.report.pool import execute_tasks, start_worker_server
+from workbench.report.pool import start_worker_server
 from workbench.report.redact import Redactions, private_redactions, redact
 from workbench.report.run_id import fingerprint, make_run_id, notebook_source_digest, run_hash
 from workbench.report.suite import Suite, load_suite
@@ -497,5 +497,5 @@ def default_jobs() -> int:
 
 __all__ = [
     "RunOutcome", "RunPlan", "PlannedNotebook", "CachedReport", "plan_run", "execute_plan", "run_suite",
-    "find_completed", "execute_tasks", "default_jobs",
+    "find_completed", "default_jobs",
 ]
