@@ -120,12 +120,12 @@ def _located(unit: BriefUnit, located: pd.DataFrame) -> list[tuple[str, str]]:
         if not r.events:
             continue
         if unit.is_province:
-            text = (f"{format_count(r.events)} events ({format_count(r.deaths_best)} deaths, best) are located to "
-                    f"{r.located_to}: counted for {unit.unit_name}, in none of its districts")
+            text = (f"{format_count(r.events)} events ({format_count(r.deaths_best)} deaths, best) are located only "
+                    f"to {r.located_to}: counted for {unit.unit_name}, in none of its districts")
         else:
             text = (f"{format_count(r.events)} events ({format_count(r.deaths_best)} deaths, best) of "
-                    f"{unit.province_name} are located to {r.located_to}: they belong to no district and are not "
-                    f"counted for {unit.unit_name}")
+                    f"{unit.province_name} are located only to {r.located_to}: they belong to no district and are "
+                    f"not counted for {unit.unit_name}")
         rows.append(("Located no finer", text))
     return rows
 

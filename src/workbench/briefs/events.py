@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.briefs.units import DISTRICT_SET, LAYOUT, BriefUnit
+from workbench.geo.units import load_registry
 from workbench.indicators import actors
 from workbench.panel.actors import actor_table, placed_events
 from workbench.panel.violence import SourceLike
@@ -42,6 +43,16 @@ def unit_events(unit: BriefUnit, violence_source: SourceLike, *, start_year: int
     for frame in (own, province):
         frame.attrs = dict(events.attrs)
     return own, province
+
+
+def country_events(violence_source: SourceLike, *, start_year: int, end_year: int) -> pd.DataFrame | None:
+    """Every placed event of the source over the years (the country's), or None for a source without records."""
+    events = placed_events(violence_source, layout=LAYOUT, district_set=DISTRICT_SET)
+    if events is None:
+        return None
+    out = events[events["year"].between(start_year, end_year)].reset_index(drop=True)
+    out.attrs = dict(events.attrs)
+    return out
 
 
 def involved(events: pd.DataFrame, *, grouped: bool = True) -> pd.DataFrame:
@@ -188,8 +199,9 @@ def located_no_finer(province_events: pd.DataFrame, unit: BriefUnit) -> pd.DataF
     if not unit.is_province and unit.division:
         e = e[e["unit_level"].eq("province") | e["district"].eq(unit.division)]
     out = e.groupby("unit_level").agg(events=("id", "size"), deaths_best=("best", "sum")).reset_index()
-    out["located_to"] = out["unit_level"].map({"province": f"{unit.province_name} only (no district)",
-                                               "division": "the city (division) as a whole only"})
+    city = load_registry().name(unit.division) if unit.division else "the city"
+    out["located_to"] = out["unit_level"].map({"province": f"{unit.province_name} (no district)",
+                                               "division": f"{city} as a whole (the city, no district)"})
     out = out[["located_to", "events", "deaths_best"]]
     out.attrs["sources"] = province_events.attrs.get("sources", [])
     return out

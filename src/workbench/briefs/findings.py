@@ -234,6 +234,15 @@ def policy_finding(unit: BriefUnit, passages: pd.DataFrame, interventions: pd.Da
     return (text + ".", tuple(caveats))
 
 
+def _located_note(unit: BriefUnit, located: pd.DataFrame | None) -> str:
+    """For a district: how many events of its province are located no finer than the province or the city."""
+    if located is None or unit.is_province or not located["events"].sum():
+        return ""
+    parts = [f"{_n(r.events, 'event')} located only to {r.located_to}" for r in located.itertuples(index=False)
+             if r.events]
+    return f"{'; '.join(parts)}: in no district, so not counted here"
+
+
 def brief_findings(unit: BriefUnit, *, totals: pd.DataFrame, ranks: pd.DataFrame, yearly: pd.DataFrame,
                    social: pd.DataFrame, passages: pd.DataFrame, interventions: pd.DataFrame, need: pd.DataFrame,
                    place: pd.DataFrame | None = None, months: pd.DataFrame | None = None,
@@ -250,10 +259,7 @@ def brief_findings(unit: BriefUnit, *, totals: pd.DataFrame, ranks: pd.DataFrame
     provisional = cv.provisional_caveat(yearly)
     years = [int(yearly["year"].min()), int(yearly["year"].max())]
     words = yearly.attrs.get("measure", {}).get("deaths", "deaths")
-    located_note = ""
-    if located is not None and len(located) and not unit.is_province and located["events"].sum():
-        located_note = (f"{format_count(located['events'].sum())} events of {unit.province_name} located only to the "
-                        "province or the city as a whole are in no district")
+    located_note = _located_note(unit, located)
     found: dict[str, Finding | None] = {
         "totals": totals_finding(unit, totals, ranks, years=years, measure=words, provisional=provisional,
                                  located_note=located_note),

@@ -111,9 +111,28 @@ def check_unit_id(unit_id: object) -> None:
     if isinstance(unit_id, str) and any(unit_id in ids for ids in known.values()):
         return
     every = sorted(known["province"] | known["district"])
-    close = difflib.get_close_matches(str(unit_id), every, n=3, cutoff=0.6)
+    raise ParameterError(f"parameter 'unit_id': {unit_id!r} is {_why_unknown(unit_id, every)}; list the valid ids "
+                         f"with `{list_command('province')}` or `{list_command('district')}`")
+
+
+def _why_unknown(unit_id: object, every: list[str]) -> str:
+    """Why an id has no brief, with the ids it may have meant."""
+    text = str(unit_id)
+    if text == COUNTRY_ID:
+        return "the country, which has no brief: choose a province or a district"
+    reg = load_registry()
+    if text in reg.units["unit_id"].values:
+        row = reg.units.set_index("unit_id").loc[text]
+        if row["level"] == "province":  # FATA: a province of the pre-2018 layout only
+            return (f"{row['name']}, part of {reg.name(reg.province_of(text, LAYOUT))} in the current layout: use "
+                    f"{reg.province_of(text, LAYOUT)} or one of its districts")
+        return (f"a {row['level']} of the {row['vintage']} vintage; briefs take provinces and the districts of the "
+                "2023 census")
+    same_case = [u for u in every if u.lower() == text.lower()]
+    if same_case:
+        return f"not an id as spelled (ids are case-sensitive: did you mean {same_case[0]}?)"
+    by_slug = {u.rpartition("/")[2].lower(): u for u in every}
+    close = [by_slug[c] for c in difflib.get_close_matches(text.rpartition("/")[2].lower(), list(by_slug), n=3,
+                                                           cutoff=0.75)]
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    what = "the country has no brief: choose a province or district" if unit_id == COUNTRY_ID else (
-        "not a province or a 2023 census district id")
-    raise ParameterError(f"parameter 'unit_id': {unit_id!r} is {what}{hint}; list the valid ids with "
-                         f"`{list_command('province')}` or `{list_command('district')}`")
+    return f"not a province or a 2023 census district id{hint}"
