@@ -19,7 +19,7 @@ from rich.console import Console
 
 from conftest import ROOT, run_cli
 from workbench.briefs import (LEVELS, brief_unit, brief_units, caveats, check_unit_id, context, events,
-                              findings, hotspots, profile)
+                              findings, hotspots, profile, social)
 from workbench.errors import ParameterError
 from workbench.geo.units import load_registry
 from workbench.indicators.actors import INVOLVING
@@ -132,10 +132,10 @@ def test_ranks_and_social_profile_are_among_the_unit_s_peers(ged):
     row = ranks[ranks["among"].eq("districts of Balochistan")].iloc[0]
     assert row["n_ranked"] == len(deaths) == len(brief_units("district").query("province_id == 'PK-BA'"))
     assert row["rank"] == int((deaths > deaths[unit.unit_id]).sum()) + 1
-    social = profile.social_profile(unit)
+    table = social.social_profile(unit)
     youth = pd.read_csv(PROCESSED / "youth_2023.csv")
     bulge = youth[youth["measure"].eq("youth_bulge") & youth["sex"].eq("all_sexes") & youth["residence"].eq("overall")]
-    got = social[social["indicator"].str.startswith("youth bulge")].iloc[0]
+    got = table[table["indicator"].str.startswith("youth bulge")].iloc[0]
     assert got["unit_value"] == pytest.approx(100 * bulge.set_index("unit_id").loc[unit.unit_id, "share"])
     assert got["province_value"] == pytest.approx(100 * bulge.set_index("unit_id").loc["PK-BA", "share"])
     assert got["country_value"] == pytest.approx(100 * bulge.set_index("unit_id").loc["PK", "share"])
@@ -146,7 +146,7 @@ def test_a_territory_without_census_has_no_rate_and_says_so(ged):
     first, last = ged.coverage.years
     yearly = profile.violence_by_year(unit, ged, start_year=first, end_year=last)
     assert yearly["deaths_per_100k"].isna().all() and yearly["deaths"].sum() > 0
-    table = caveats.data_caveats(unit, yearly=yearly, social=profile.social_profile(unit))
+    table = caveats.data_caveats(unit, yearly=yearly, social=social.social_profile(unit))
     assert table["topic"].eq("Census coverage").any()
     assert table.loc[table["topic"].eq("Census coverage"), "detail"].str.contains("not enumerated").all()
 
@@ -179,7 +179,7 @@ def _brief(unit_id: str, source, hot=None) -> list[tuple[str, tuple[str, ...]]]:
     hot = hot or hotspots.hotspot_statistics(source, start_year=first, end_year=last, period_length=8,
                                              permutations=99)
     return findings.brief_findings(
-        unit, totals=totals, ranks=ranks, yearly=yearly, social=profile.social_profile(unit),
+        unit, totals=totals, ranks=ranks, yearly=yearly, social=social.social_profile(unit),
         passages=context.passages(unit), interventions=context.interventions(unit),
         need=context.need_and_attention(unit), place=hotspots.unit_place(unit, hot), months=months, left_out=left,
         leaders=events.leading_actors(involvement, n=8), perpetrators=events.perpetrators(involvement, n=8),

@@ -58,7 +58,7 @@ def data_caveats(unit: BriefUnit, *, yearly: pd.DataFrame, events: pd.DataFrame 
         The unit's events, :func:`workbench.briefs.events.located_no_finer` and its involvement rows
         (None for a source without event records).
     place, social:
-        :func:`workbench.briefs.hotspots.unit_place` and :func:`workbench.briefs.profile.social_profile`.
+        :func:`workbench.briefs.hotspots.unit_place` and :func:`workbench.briefs.social.social_profile`.
     """
     rows: list[tuple[str, str]] = []
     rows += _years(yearly)

@@ -251,9 +251,9 @@ def brief_findings(unit: BriefUnit, *, totals: pd.DataFrame, ranks: pd.DataFrame
                    measure: str = "deaths_best", alpha: float = 0.05) -> list[Finding]:
     """The brief's summary: three to six ``(text, caveats)`` tuples, most important first.
 
-    Parameters are the brief's tables (:mod:`workbench.briefs.profile`, :mod:`~workbench.briefs.events`,
-    :mod:`~workbench.briefs.hotspots`, :mod:`~workbench.briefs.context`); those of the event records
-    are None for a source without them. ``measure``: the deaths column of the actor tables
+    Parameters are the brief's tables (:mod:`workbench.briefs.profile`, :mod:`~workbench.briefs.social`,
+    :mod:`~workbench.briefs.events`, :mod:`~workbench.briefs.hotspots`, :mod:`~workbench.briefs.context`);
+    those of the event records are None for a source without them. ``measure``: the deaths column of the actor tables
     (``deaths_best``, ``deaths_low``, ``deaths_high``).
     """
     provisional = cv.provisional_caveat(yearly)
