@@ -209,6 +209,18 @@ def test_a_karachi_district_says_its_events_are_located_to_the_city(ged, hot):
     assert any("Karachi as a whole" in n for n in notes)
 
 
+def test_few_events_travel_with_the_sentence_as_a_caveat(ged, hot):
+    provinces = pd.read_csv(PROCESSED / "violence_province_year.csv")
+    events = provinces[provinces["layout"].eq("current")].groupby("unit_id")["events"].sum()
+    few = events[events.between(1, caveats.FEW_EVENTS - 1)].index.intersection(brief_units("province")["unit_id"])
+    many = events[events >= caveats.FEW_EVENTS].index.intersection(brief_units("province")["unit_id"])
+    assert len(few) and len(many)
+    text, notes = _brief(few[0], ged, hot)[0]
+    assert f"only {events[few[0]]} events" in " ".join(notes)
+    text, notes = _brief(many[0], ged, hot)[0]
+    assert not any("a single event moves" in n for n in notes)
+
+
 def test_candidate_data_are_marked_provisional(candidate):
     found = _brief("census2023/quetta", candidate)
     violence = [notes for text, notes in found if not text.startswith(("NISP", "By the 2023 census"))]

@@ -78,8 +78,8 @@ def rate_finding(unit: BriefUnit, totals: pd.DataFrame, ranks: pd.DataFrame, *, 
     """Deaths per 100,000 a year against the province and the country, over the same years; or why none."""
     own = totals.iloc[0]
     if pd.isna(own["deaths_per_100k"]):
-        return (f"{unit.unit_name} has no population in the mirrored census tables, so no rate per head can be "
-                "given.", ())
+        return (f"{unit.unit_name} has no population for any full year of the period in the mirrored census tables "
+                "(rates start in 1998; AJK and GB are not enumerated), so no rate per head can be given.", ())
     years = own["rate_years"]
     others = []
     if not unit.is_province:

@@ -34,9 +34,9 @@ def _sources(*frames: pd.DataFrame) -> list[str]:
 
 def _population(level: str) -> pd.DataFrame:
     name = "population_province_year" if level == "province" else f"population_district_year_{DISTRICT_SET}"
-    pop = read_processed(name)
-    pop = pop[pop["layout"].eq(LAYOUT)][["unit_id", "year", "population"]]
-    pop.attrs["sources"] = read_processed(name).attrs["sources"]
+    table = read_processed(name)
+    pop = table[table["layout"].eq(LAYOUT)][["unit_id", "year", "population"]]
+    pop.attrs["sources"] = list(table.attrs["sources"])
     return pop
 
 
