@@ -2,7 +2,7 @@
 
 Every ``import`` of the package is read from the source (module level and inside functions alike).
 Layers, bottom to top (``docs/architecture.md``): the ground floor (catalog, store, errors, schemas,
-formatting), indicators, geo, sources, panel, models and policy, report, cli.
+formatting), indicators, geo, sources, panel, models and policy, briefs, report, cli.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "workbench"
 GROUND = {"catalog", "store", "errors", "schemas", "formatting"}
 LAYERS = {**{m: 0 for m in GROUND}, "indicators": 1, "geo": 2, "sources": 3, "panel": 4, "models": 5,
-          "policy": 5, "report": 6, "cli": 7, "__main__": 7}
+          "policy": 5, "briefs": 6, "report": 7, "cli": 8, "__main__": 8}
 #: Words that name a kind of violence source, and the id of the default source.
 KIND_WORDS = {"ucdp", "incident_log", "annual_series", "ucdp_ged_pak"}
 

@@ -11,7 +11,8 @@ value (names, types and choices: :mod:`workbench.report.params`); then it calls
    own last year): a notebook's default stands, and the notebook cuts it to the years the source covers
    (:func:`workbench.panel.violence.select_panel`), so the defaults work with every source;
 3. a combination of parameters that a package check refuses (:data:`RULES`), for every notebook
-   that declares the parameters the check reads.
+   that declares the parameters the check reads (a brief's ``unit_id`` must be a province or district
+   id, :func:`workbench.briefs.check_unit_id`).
 
 Any :class:`~workbench.errors.WorkbenchError` stops the run with one line naming the notebook and
 the parameter.
@@ -169,6 +170,12 @@ def _claims_period(values: Mapping[str, Any], sources: SourceCache) -> None:
     AuditParameters(default_period=(values["claims_start_year"], values["claims_end_year"]))
 
 
+def _brief_unit(values: Mapping[str, Any], sources: SourceCache) -> None:
+    from workbench.briefs import check_unit_id
+
+    check_unit_id(values["unit_id"])
+
+
 @dataclass(frozen=True)
 class Rule:
     """A package check, applied to every notebook that declares all of ``needs``."""
@@ -189,6 +196,7 @@ RULES: tuple[Rule, ...] = (
          "the need-against-attention scorecard (policy.alignment.check_scorecard_parameters)"),
     Rule(frozenset({"claims_start_year", "claims_end_year"}), _claims_period,
          "the claims audit's default period (policy.specs.AuditParameters)"),
+    Rule(frozenset({"unit_id"}), _brief_unit, "the unit of a brief is a province or district (briefs.check_unit_id)"),
 )
 
 
