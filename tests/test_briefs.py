@@ -180,3 +180,26 @@ def test_a_killed_briefs_command_leaves_no_worker_or_kernel_behind(tmp_path):
     gone, alive = psutil.wait_procs(family, timeout=60)
     assert not alive, [" ".join(p.cmdline())[:120] for p in alive]
     assert not (tmp_path / "briefs" / "index.html").exists() or "complete" not in (tmp_path / "briefs" / "index.html").read_text()
+
+
+def test_workbench_briefs_writes_a_brief_for_every_province_and_territory(tmp_path):
+    """The issue's done-criterion: the real 60_unit_brief for each of the 7, on a LocalCluster, with a status index."""
+    folder = tmp_path / "briefs"
+    command = [str(Path(sys.executable).parent / "workbench"), "briefs", "--level", "province", "--workers", "2",
+               "--reports", str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1500, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "7 brief(s) written, 0 identical skipped, 0 failed" in done.stdout
+    units = briefs.units_of("province")
+    assert len(units) == 7
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "7 brief(s): 7 complete" in page
+    for unit in units:
+        assert f"<code>{unit.unit_id}</code>" in page and unit.unit_name in page
+    for run in [p for p in folder.iterdir() if p.is_dir() and p.name != "failed"]:
+        manifest = read_manifest(run)
+        assert manifest["status"] == "complete" and manifest["engine"]["name"] == "dask"
+        html = (run / "60_unit_brief" / "60_unit_brief.html").read_text(encoding="utf-8")
+        assert '<div class="wb-summary">' in html
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert again.returncode == 0 and "0 brief(s) written, 7 identical skipped, 0 failed" in again.stdout

@@ -287,6 +287,14 @@ def _brief_parameters(manifest: dict[str, Any]) -> dict[str, Any]:
     return dict(notebooks[0].get("parameters") or {})
 
 
+def _common(parameter_sets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The parameters with the same value in every set (in the order of the first)."""
+    if not parameter_sets:
+        return {}
+    first = parameter_sets[0]
+    return {k: v for k, v in first.items() if all(k in p and p[k] == v for p in parameter_sets[1:])}
+
+
 def write_briefs_index(reports: Path, *, names: Mapping[str, str] | None = None) -> Path:
     """Write ``reports/briefs/index.html``: the newest brief of each unit and parameter set, with status and links.
 
@@ -310,8 +318,11 @@ def _write_briefs_index(reports: Path, names: Mapping[str, str]) -> Path:
             newest[key] = (f, m, n + 1)
         else:
             newest[key] = (folder, manifest, 0)
+    listed = sorted(newest.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1]))
+    shown_params = [{k: v for k, v in _brief_parameters(m).items() if k != UNIT_PARAMETER} for _, (_, m, _) in listed]
+    common = _common(shown_params)
     rows, counts = [], {"complete": 0, "failed": 0}
-    for (unit, _), (folder, m, earlier) in sorted(newest.items(), key=lambda kv: (names.get(kv[0][0], kv[0][0]), kv[0][1])):
+    for ((unit, _), (folder, m, earlier)), params in zip(listed, shown_params, strict=True):
         status = str(m.get("status", "?"))
         counts[status] = counts.get(status, 0) + 1
         rel = folder.relative_to(reports).as_posix()
@@ -321,16 +332,14 @@ def _write_briefs_index(reports: Path, names: Mapping[str, str]) -> Path:
         if (folder / name / f"{name}.pdf").is_file():
             links.append(f'<a href="{e(rel)}/{e(name)}/{e(name)}.pdf">pdf</a>')
         links.append(f'<a href="{e(rel)}/index.html">run</a>')
-        params = _brief_parameters(m)
-        params.pop(UNIT_PARAMETER, None)
-        shown = ", ".join(f"{k} = {v!r}" for k, v in params.items())
+        shown = ", ".join(f"{k} = {v!r}" for k, v in params.items() if k not in common)
         error = e(str(nb.get("summary") or "")) if status != "complete" else ""
         rows.append(
             "<tr>"
             f"<td>{e(names.get(unit, unit))} <code>{e(unit)}</code></td>"
             f'<td class="{e(status)}">{e(status)}</td>'
             f"<td>{' · '.join(links)}</td>"
-            f"<td><code>{e(shown)}</code></td>"
+            f"<td><code>{e(shown) or 'as above'}</code></td>"
             f"<td><code>{e(str(m.get('run_id')))}</code>{f' ({earlier} earlier)' if earlier else ''}</td>"
             f"<td>{e(str(m.get('finished', '')))}</td>"
             f"<td>{error}</td>"
@@ -343,7 +352,9 @@ def _write_briefs_index(reports: Path, names: Mapping[str, str]) -> Path:
         f"<p>{total} brief(s): {e(summary)}. The newest brief of each unit and parameter set; failed briefs are kept "
         "under <code>failed/</code> with their executed notebook for debugging. "
         '<a href="../index.html">All report runs</a>.</p>\n'
-        "<table>\n<tr><th>Unit</th><th>Status</th><th>Links</th><th>Parameters</th><th>Run</th><th>Finished</th>"
+        + (f"<p>Parameters of every brief below: <code>{e(', '.join(f'{k} = {v!r}' for k, v in common.items()))}"
+           "</code>; the Parameters column shows the others.</p>\n" if common else "")
+        + "<table>\n<tr><th>Unit</th><th>Status</th><th>Links</th><th>Parameters</th><th>Run</th><th>Finished</th>"
         "<th>Error</th></tr>\n" + "\n".join(rows) + "\n</table>"
         + ("" if rows else "\n<p>No briefs yet: <code>workbench briefs --level province</code> writes them.</p>")
     )
