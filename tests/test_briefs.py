@@ -21,6 +21,7 @@ import pytest
 
 from workbench.errors import ParameterError
 from workbench.report import briefs
+from workbench.report import index as report_index
 from workbench.report.briefs import Unit, choose_units, parameter_grid, plan_briefs, run_briefs
 from workbench.report.manifest import read_manifest
 
@@ -196,8 +197,9 @@ def test_workbench_briefs_writes_a_brief_for_every_province_and_territory(tmp_pa
     assert "7 brief(s): 7 complete" in page
     for unit in units:
         assert f"<code>{unit.unit_id}</code>" in page and unit.unit_name in page
-    for run in [p for p in folder.iterdir() if p.is_dir() and p.name != "failed"]:
-        manifest = read_manifest(run)
+    runs = report_index.list_runs(folder)
+    assert len(runs) == 7
+    for run, manifest in runs:
         assert manifest["status"] == "complete" and manifest["engine"]["name"] == "dask"
         html = (run / "60_unit_brief" / "60_unit_brief.html").read_text(encoding="utf-8")
         assert '<div class="wb-summary">' in html
