@@ -72,3 +72,16 @@ def test_the_audit_notebook_shows_the_registration_and_placement_counts_only(reg
     records = {r["name"]: r for r in read_records(out)}
     assert {"analyst_source", "analyst_placement_classes", "analyst_placement_checks"} <= set(records)
     assert records["analyst_placement_classes"]["rows"] == 5  # one row per placement class
+
+
+def test_the_policy_notebook_runs_on_a_log_that_misses_provinces_in_some_years(registered, tmp_path, monkeypatch):
+    """Issue 13.1: 50_policy on the repository's test log (provinces without incidents in some years) runs
+    to the end; the claims the log cannot test say so, and no raw row of the log is shown."""
+    out = tmp_path / "policy"
+    notebook = _run("50_policy", out, {"violence_source": "testlog"}, monkeypatch)
+    assert not _leaks(notebook) and not _leaks(_written_text(out))
+    records = {r["name"]: r for r in read_records(out)}
+    claims = [r for name, r in records.items() if "claim" in name]
+    assert claims, sorted(records)
+    assert any("testlog" in r["sources"] for r in claims)
+    assert "cannot be tested" in notebook
