@@ -137,8 +137,8 @@ def actors_finding(unit: BriefUnit, leaders: pd.DataFrame, perpetrators: pd.Data
             + "; ".join(f"{r.actor} ({format_count(getattr(r, measure))} in {_n(r.events, 'event')})"
                         for r in actors.itertuples()) + ".")
     more = [INVOLVING]
-    if perpetrators is not None and len(perpetrators):
-        p = perpetrators.iloc[0]
+    if perpetrators is not None and len(perpetrators) and perpetrators[measure].gt(0).any():
+        p = perpetrators[perpetrators[measure].gt(0)].iloc[0]
         text += (f" In one-sided violence against civilians the perpetrator with most deaths is {p['perpetrator']} "
                  f"({format_count(p[measure])} in {_n(p['events'], 'event')}).")
     return (text, (*more, provisional))
@@ -226,8 +226,12 @@ def policy_finding(unit: BriefUnit, passages: pd.DataFrame, interventions: pd.Da
     ranked = ranked[ranked["role"].ne("outcome")]
     if len(ranked):
         top = ranked.sort_values(["need_percentile", "n_ranked"], ascending=False, kind="stable").iloc[0]
-        text += (f". Of the drivers the data measure, its greatest relative need is {top['measure']} "
-                 f"({top['driver']}, rank {int(top['need_rank'])} of {int(top['n_ranked'])})")
+        rank, n = int(top["need_rank"]), int(top["n_ranked"])
+        if rank == n and n > 1:  # its highest rank is the last: it ranks last on every measured driver
+            text += f". On every driver the data measure it ranks last of {n} by need (e.g. {top['measure']}, {top['driver']})"
+        else:
+            text += (f". Of the drivers the data measure, its greatest relative need is {top['measure']} "
+                     f"({top['driver']}, rank {rank} of {n})")
     caveats = [cv.ATTENTION]
     if len(ranked):
         caveats.append(cv.few_units_caveat(int(ranked["n_ranked"].max()), "units ranked"))
