@@ -6,8 +6,8 @@ clean up, so each process watches the one it serves:
 - a worker watches the runner (:func:`watch_runner`: a thread that waits on a pidfd of the runner's
   process, or polls where pidfds are missing) and exits when it is gone, after the callbacks
   registered with :func:`at_runner_exit` (the kernel's private folder is removed);
-- a worker also asks Linux for SIGKILL when its parent, the forkserver, dies
-  (:func:`die_with_parent`, ``prctl(PR_SET_PDEATHSIG)``);
+- a worker also asks Linux for a signal when its parent, the forkserver, dies
+  (:func:`die_with_parent`, ``prctl(PR_SET_PDEATHSIG)``): SIGTERM, on which it cleans up and exits;
 - a kernel is started with the same request (``preexec_fn``), so it dies with its worker;
 - the forkserver and multiprocessing's resource tracker exit by themselves once the runner and
   every worker have closed their pipes to them.
@@ -102,7 +102,17 @@ def watch_runner(pid: int) -> threading.Thread:
     return thread
 
 
+def _parent_died(signum: int, frame: object) -> None:
+    _runner_gone()
+
+
 def worker_initializer(runner_pid: int) -> None:
-    """Initializer of a pool worker: die with the forkserver, and with the runner ``runner_pid``."""
-    die_with_parent()
+    """Initializer of a pool worker: die with the forkserver, and with the runner ``runner_pid``.
+
+    The forkserver's death is signalled with SIGTERM, handled like the runner's (the callbacks run, then
+    the worker exits), not with SIGKILL: the forkserver exits as soon as the runner is gone, and a SIGKILL
+    then would often land before the watcher thread had removed the kernel's private folder.
+    """
+    signal.signal(signal.SIGTERM, _parent_died)
+    die_with_parent(signal.SIGTERM)
     watch_runner(runner_pid)
