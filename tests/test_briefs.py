@@ -205,3 +205,25 @@ def test_workbench_briefs_writes_a_brief_for_every_province_and_territory(tmp_pa
         assert '<div class="wb-summary">' in html
     again = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert again.returncode == 0 and "0 brief(s) written, 7 identical skipped, 0 failed" in again.stdout
+
+
+def test_an_unreachable_scheduler_or_one_without_workers_is_one_clear_error(monkeypatch):
+    from workbench.errors import WorkbenchError
+
+    with pytest.raises(WorkbenchError, match=r"cannot reach a Dask scheduler at tcp://127\.0\.0\.1:\d+"):
+        briefs.Cluster(scheduler=f"tcp://127.0.0.1:{_free_port()}")
+    port = _free_port()
+    scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")
+    monkeypatch.setattr(briefs, "WAIT_FOR_WORKERS_S", 3)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        with pytest.raises(WorkbenchError, match=r"0 worker\(s\) after 3 s, 1 needed; start them with `dask worker"):
+            briefs.Cluster(scheduler=f"tcp://127.0.0.1:{port}")
+    finally:
+        os.killpg(scheduler.pid, signal.SIGTERM)
+        scheduler.wait(timeout=30)

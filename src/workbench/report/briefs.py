@@ -27,7 +27,7 @@ from rich.markup import escape
 from distributed.diagnostics.plugin import WorkerPlugin
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from workbench.errors import ParameterError
+from workbench.errors import ParameterError, WorkbenchError
 from workbench.report import index as report_index
 from workbench.report.engine import DaskEngine
 from workbench.report.locks import INDEX_LOCK, exclusive
@@ -38,6 +38,8 @@ BRIEF_NOTEBOOK = "60_unit_brief"
 BRIEFS_DIR = "briefs"
 LEVELS = ("province", "district")
 UNIT_PARAMETER = "unit_id"
+#: Seconds to wait for the workers of an existing cluster.
+WAIT_FOR_WORKERS_S = 60
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,20 @@ class Cluster:
             self.client = Client(self.cluster)
             self.client.register_plugin(DieWithClient(os.getpid()), name="workbench-die-with-client")
         else:
-            self.client = Client(scheduler, timeout="20s")
-            if workers:
-                self.client.wait_for_workers(workers, timeout=120)
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise WorkbenchError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({exc}); start one "
+                                     "with `dask scheduler` and its workers with `dask worker ADDRESS --nthreads 1`"
+                                     ) from None
+            try:
+                self.client.wait_for_workers(workers or 1, timeout=WAIT_FOR_WORKERS_S)
+            except TimeoutError:
+                have = len(self.client.scheduler_info().get("workers", {}))
+                self.client.close()
+                raise WorkbenchError(f"--scheduler {scheduler}: {have} worker(s) after {WAIT_FOR_WORKERS_S} s, "
+                                     f"{workers or 1} needed; start them with `dask worker {scheduler} --nthreads 1`"
+                                     ) from None
 
     def __enter__(self) -> Cluster:
         return self
