@@ -227,3 +227,30 @@ def test_an_unreachable_scheduler_or_one_without_workers_is_one_clear_error(monk
     finally:
         os.killpg(scheduler.pid, signal.SIGTERM)
         scheduler.wait(timeout=30)
+
+
+def test_a_worker_with_other_workbench_code_refuses_the_task_and_sends_nothing(tmp_path):
+    from workbench.report.engine import run_on_worker
+    from workbench.report.worker import NotebookTask
+
+    notebook = brief_notebook(tmp_path)
+    task = NotebookTask(name="60_unit_brief", source=str(notebook), output_dir=str(tmp_path / "out"),
+                        log_path=str(tmp_path / "log"), parameters={}, kernel_name="nisp-workbench", run_id="r")
+    output = run_on_worker(task, notebook.read_bytes(), {"package_source": "0" * 64})
+    assert output.result.status == "failed" and output.files == {}
+    assert "runs other workbench code than the client" in output.result.error["evalue"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_files_a_worker_sends_outside_the_notebook_folder_are_refused(tmp_path):
+    from workbench.report.engine import WorkerOutput, _unpack
+    from workbench.report.worker import NotebookResult, NotebookTask
+
+    task = NotebookTask(name="n", source="", output_dir=str(tmp_path / "run" / "n"), log_path=str(tmp_path / "log"),
+                        parameters={}, kernel_name="k", run_id="r")
+    result = NotebookResult(name="n", status="ok", started="", duration_s=0.0)
+    _unpack(WorkerOutput(result, {"n.html": b"<p>ok</p>", "tables/t.csv": b"a\n1\n"}, b"log", "w"), task)
+    assert (tmp_path / "run" / "n" / "tables" / "t.csv").read_bytes() == b"a\n1\n"
+    with pytest.raises(ValueError, match="outside the notebook's folder"):
+        _unpack(WorkerOutput(result, {"../../escaped.txt": b"x"}, b"", "w"), task)
+    assert not (tmp_path / "escaped.txt").exists()
