@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from workbench.errors import ParameterError, WorkbenchError
 from workbench.report import index as report_index
+from workbench.report import pdf
 from workbench.report.engine import DaskEngine
 from workbench.report.locks import INDEX_LOCK, exclusive
 from workbench.report.params import split_assignment
@@ -244,6 +245,7 @@ def run_briefs(
     reports.mkdir(parents=True, exist_ok=True)
     quiet = Console(file=io.StringIO())
     slots = DaskEngine(client).slots()
+    pdf.warn_if_unavailable(console)  # on this machine; a remote worker prints with its own Chromium
     names = {**_unit_names(), **{b.unit.unit_id: b.unit.unit_name for b in briefs}}
 
     def index(folder: Path) -> Path:
