@@ -227,6 +227,9 @@ def test_candidate_data_are_marked_provisional(candidate):
     assert violence and all(caveats.PROVISIONAL in notes for notes in violence)
     recent = [text for text, _ in found if text.startswith("In the last")]
     assert recent and "no comparison" in recent[0]  # the months between the releases are missing, not zero
+    gap = caveats.missing_years_caveat(pd.DataFrame({"year": [2021, 2022, 2023, 2026], "months": [12, 0, 0, 2]}))
+    assert gap.startswith("no release covers 2022-2023")
+    assert all(any(n.startswith("no release covers 2022-2025") for n in notes) for notes in violence)
 
 
 # --------------------------------------------------------------------------- the notebook, executed

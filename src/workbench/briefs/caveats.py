@@ -31,6 +31,15 @@ def provisional_caveat(yearly: pd.DataFrame) -> str:
     return PROVISIONAL if bool(yearly["provisional"].any()) else ""
 
 
+def missing_years_caveat(yearly: pd.DataFrame) -> str:
+    """The years of the brief no release covers (between a yearly release and the Candidate data), else ''."""
+    missing = yearly.loc[yearly["months"].eq(0), "year"].astype(int).tolist()
+    if not missing:
+        return ""
+    return (f"no release covers {_span(missing)}: those years are missing, not zero, and left out of every total "
+            "and rate")
+
+
 def few_events_caveat(events: float, what: str = "events") -> str:
     """A caveat when a count of events (1 to :data:`FEW_EVENTS` - 1) is too small for a ratio to mean much."""
     if pd.isna(events) or events >= FEW_EVENTS or events == 0:

@@ -275,6 +275,11 @@ def brief_findings(unit: BriefUnit, *, totals: pd.DataFrame, ranks: pd.DataFrame
         "social": social_finding(unit, social),
         "policy": policy_finding(unit, passages, interventions, need),
     }
+    missing = cv.missing_years_caveat(yearly)
+    for name in ("totals", "rate", "recent", "actors", "hotspot"):  # the findings on violence counts
+        if missing and found[name] is not None:
+            text, notes = found[name]
+            found[name] = (text, (*notes, missing))
     kept = {k: v for k, v in found.items() if v is not None}
     for name in DROP_ORDER:
         if len(kept) <= MOST:
