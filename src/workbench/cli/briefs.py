@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -51,7 +50,7 @@ def briefs_command(
     from rich.console import Console
 
     from workbench.report.briefs import BRIEFS_DIR, Cluster, choose_units, plan_briefs, run_briefs, units_of
-    from workbench.report.params import format_cli_value
+    from workbench.report.params import format_assignments
     from workbench.report.paths import project_root, reports_dir
 
     available = units_of(level)
@@ -69,7 +68,7 @@ def briefs_command(
                    "no cluster or kernel started")
         for brief in briefs:
             nb = brief.plan.notebooks[0]
-            values = " ".join(f"{k}={shlex.quote(format_cli_value(v))}" for k, v in nb.parameters.items())
+            values = format_assignments(nb.parameters)
             typer.echo(f"  {brief.plan.run_id}: {values}")
         return
     where = f"the scheduler at {scheduler}" if scheduler else "a LocalCluster on this machine"

@@ -53,7 +53,7 @@ def run_command(
     """
     from rich.console import Console
 
-    from workbench.report.params import format_cli_value
+    from workbench.report.params import format_assignments
     from workbench.report.paths import project_root, reports_dir
     from workbench.report.runner import default_jobs, execute_plan, find_completed, plan_run
     from workbench.report.suite import resolve_suite_path
@@ -65,7 +65,7 @@ def run_command(
         typer.echo(f"run {plan.run_id} ({plan.suite.name}): {len(plan.notebooks)} notebook(s), parameters checked; "
                    "no kernel started")
         for nb in plan.notebooks:
-            values = " ".join(f"{k}={shlex.quote(format_cli_value(v))}" for k, v in nb.parameters.items())
+            values = format_assignments(nb.parameters)
             typer.echo(f"  {nb.name}: {values or '(no parameters)'}")
         done = find_completed(folder.resolve(), plan) if folder.is_dir() else None
         if done is not None:

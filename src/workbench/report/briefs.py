@@ -33,7 +33,7 @@ from workbench.report import pdf
 from workbench.report.engine import DaskEngine
 from workbench.report.locks import INDEX_LOCK, exclusive
 from workbench.report.params import split_assignment
-from workbench.report.runner import RunOutcome, RunPlan, execute_plan, plan_run
+from workbench.report.runner import RunOutcome, RunPlan, current_data_checksums, execute_plan, plan_run
 
 BRIEF_NOTEBOOK = "60_unit_brief"
 BRIEFS_DIR = "briefs"
@@ -139,10 +139,7 @@ def plan_briefs(
     """A checked plan for every unit × point of the parameter grid (nothing executes)."""
     notebook = notebook or project_root / "notebooks" / f"{BRIEF_NOTEBOOK}.ipynb"
     if data_checksums is None:
-        from workbench.catalog import catalog_checksums
-        from workbench.sources.private import private_checksums
-
-        data_checksums = {**catalog_checksums(), **{f"private:{k}": v for k, v in private_checksums().items()}}
+        data_checksums = current_data_checksums()  # once for every brief
     planned = []
     for point in parameter_grid(assignments):
         for unit in units:

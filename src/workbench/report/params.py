@@ -441,6 +441,17 @@ def _parse_list(text: str, kind: str, where: str) -> list[Any]:
     return items
 
 
+def format_assignments(parameters: Mapping[str, Any]) -> str:
+    """Parameters as the shell-quoted ``name=value`` words a command line takes.
+
+    >>> format_assignments({"level": "district", "top_n": 10, "title": "two words"})
+    "level=district top_n=10 title='two words'"
+    """
+    import shlex
+
+    return " ".join(f"{k}={shlex.quote(format_cli_value(v))}" for k, v in parameters.items())
+
+
 def format_cli_value(value: Any) -> str:
     """A typed value as written after ``-p name=`` (the inverse of :func:`parse_cli_value`).
 

@@ -131,6 +131,17 @@ def _declared(specs: Mapping[str, Mapping[str, ParamSpec]]) -> str:
     return "; ".join(f"{described[n]} [{', '.join(nbs)}]" for n, nbs in sorted(by_name.items()))
 
 
+def current_data_checksums() -> dict[str, str]:
+    """Catalog id to sha256 of every data set, and of the analyst's registered files (``private:<id>``).
+
+    The analyst's files count too: a changed log must not be taken for a cached run.
+    """
+    from workbench.catalog import catalog_checksums
+    from workbench.sources.private import private_checksums
+
+    return {**catalog_checksums(), **{f"private:{k}": v for k, v in private_checksums().items()}}
+
+
 def plan_run(
     suite_path: str | Path,
     cli_parameters: Sequence[str] | Mapping[str, str] = (),
@@ -152,8 +163,7 @@ def plan_run(
     project_root:
         The project checkout (its ``data/`` is part of the fingerprint).
     data_checksums:
-        Catalog id to sha256; by default :func:`workbench.catalog.catalog_checksums` and the
-        analyst's registered sources (:func:`workbench.sources.private.private_checksums`).
+        Catalog id to sha256; by default :func:`current_data_checksums`.
     day:
         The date in the run id (today by default).
     start_workers:
@@ -191,11 +201,7 @@ def plan_run(
         planned.append(PlannedNotebook(name=nb.stem, path=nb.path, parameters=values))
     preflight.check(planned, specs, suite=suite, cli=cli)
     if data_checksums is None:
-        from workbench.catalog import catalog_checksums
-        from workbench.sources.private import private_checksums
-
-        # the analyst's registered files count too: a changed log must not be taken for a cached run
-        data_checksums = {**catalog_checksums(), **{f"private:{k}": v for k, v in private_checksums().items()}}
+        data_checksums = current_data_checksums()
     components = fingerprint(
         notebooks={p.name: p.path for p in planned},
         suite_sha256=suite.sha256,
@@ -497,5 +503,5 @@ def default_jobs() -> int:
 
 __all__ = [
     "RunOutcome", "RunPlan", "PlannedNotebook", "CachedReport", "plan_run", "execute_plan", "run_suite",
-    "find_completed", "default_jobs",
+    "find_completed", "default_jobs", "current_data_checksums",
 ]
