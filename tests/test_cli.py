@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from conftest import ROOT, run_cli
 import workbench
 from workbench.cli import app
+from workbench.cli.helptext import KEEP_LINES
 from workbench.cli.progress import step_bar, transfer_bar
 from workbench.errors import ParameterError
 from workbench.report import runner
@@ -48,6 +49,23 @@ def test_help_loads_no_heavy_module():
     layers = sorted(m for m in loaded if m.startswith("workbench.") and not m.startswith("workbench.cli"))
     assert heavy == [] and layers == []
     assert "workbench.cli" in loaded  # the measurement saw the package load
+    # the list of commands comes from COMMANDS: no command's module, and not rich (plain help)
+    assert sorted(m for m in loaded if m.startswith("workbench.cli.")) == ["workbench.cli.helptext"]
+    assert not [m for m in loaded if m.split(".")[0] == "rich"]
+
+
+def test_the_list_of_commands_says_what_each_commands_own_help_says():
+    from workbench.cli import COMMANDS, commands_of
+
+    registered = {name: (module, command) for module in {m for m, _ in COMMANDS.values()}
+                  for name, command in commands_of(module).commands.items()}
+    assert set(registered) == set(COMMANDS)  # every command a module registers is listed, and nothing else
+    for name, (module, summary) in COMMANDS.items():
+        assert registered[name][0] == module, name
+        assert summary == registered[name][1].get_short_help_str(limit=10_000), name
+    listing = CliRunner().invoke(app, ["--help"], prog_name="workbench", terminal_width=200).output
+    for name, (_module, summary) in COMMANDS.items():
+        assert f"  {name}" in listing and summary in listing
 
 
 def test_importing_the_cli_loads_no_heavy_module():
@@ -90,7 +108,8 @@ def test_the_shell_gets_the_completions(words, cword, expected):
 def _commands(group=None, prefix=()):
     """Every leaf command: (path of names, click command)."""
     group = group or typer.main.get_command(app)
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         if hasattr(command, "commands"):
             yield from _commands(command, (*prefix, name))
         else:
@@ -100,7 +119,7 @@ def _commands(group=None, prefix=()):
 def test_every_command_has_examples_in_its_help_and_every_example_parses():
     checked = 0
     for path, command in [((), typer.main.get_command(app)), *_commands()]:
-        epilog = command.epilog or ""
+        epilog = (command.epilog or "").removeprefix(KEEP_LINES + "\n")  # printed as written, not re-wrapped
         assert epilog.startswith("Examples:"), f"workbench {' '.join(path)}: no examples in --help"
         for line in epilog.splitlines()[1:]:
             argv = shlex.split(line, comments=True)
@@ -122,6 +141,18 @@ def test_help_shows_the_examples():
     result = CliRunner().invoke(app, ["run", "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output and "workbench run 10_violence -p level=district" in result.output
+
+
+def test_help_prints_one_example_per_line_as_written():
+    """Plain help (no rich formatter, issue 15): the examples are not re-wrapped into one paragraph."""
+    result = CliRunner().invoke(app, ["--help"], prog_name="workbench", terminal_width=60)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    at = lines.index("  Examples:")
+    assert lines[at + 1:at + 5] == ["    workbench params 10_violence",
+                                    "    workbench run 10_violence -p level=district",
+                                    "    workbench data verify", '    eval "$(workbench completion bash)"']
+    assert "\b" not in result.output and "╭" not in result.output  # click's mark is not shown; no rich box
 
 
 # --------------------------------------------------------------------------- workbench params

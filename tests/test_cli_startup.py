@@ -30,8 +30,8 @@ import workbench.cli
 
 def paths(command, prefix=()):
     yield prefix
-    for name, sub in getattr(command, "commands", {}).items():  # a group lists its commands
-        yield from paths(sub, (*prefix, name))
+    for name in getattr(command, "list_commands", lambda ctx: [])(None):  # a group lists its commands
+        yield from paths(command.get_command(None, name), (*prefix, name))
 
 runner = CliRunner()
 built = []

@@ -1,5 +1,6 @@
-"""No process of a run outlives it: after a SIGKILL of `workbench run`, its forkserver, workers, kernels and
-resource tracker are gone within seconds, and so are the kernels' private folders (2 kernels started)."""
+"""No process of a run outlives it: after a SIGKILL of `workbench run`, its forkserver, workers, kernels, the
+browser a worker keeps for its PDFs and the resource tracker are gone within seconds, and so are the kernels'
+private folders (a quick notebook printed, then 2 kernels started)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import yaml
 
 from conftest import ROOT
 from workbench.report import publication
+from workbench.report.pdf import find_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +57,16 @@ def _alive(pid: int, started: str) -> bool:
 
 
 def test_a_killed_run_leaves_no_process_behind(tmp_path):
-    for name in ("sleep_a", "sleep_b"):
+    for name, seconds in (("quick", 0), ("sleep_a", 300), ("sleep_b", 300)):
         nb = nbformat.v4.new_notebook()
-        cell = nbformat.v4.new_code_cell("seconds: int = 300  # how long the notebook sleeps")
+        cell = nbformat.v4.new_code_cell(f"seconds: int = {seconds}  # how long the notebook sleeps")
         cell.metadata["tags"] = ["parameters"]
         nb.cells = [cell, nbformat.v4.new_code_cell("import time\ntime.sleep(seconds)")]
         nbformat.write(nb, tmp_path / f"{name}.ipynb")
     suite = tmp_path / "suite.yaml"
-    suite.write_text(yaml.safe_dump({"name": "sleepy", "notebooks": ["sleep_a", "sleep_b"]}))
+    # quick first: its worker prints its PDF and keeps the browser while it runs sleep_b
+    suite.write_text(yaml.safe_dump({"name": "sleepy", "notebooks": ["quick", "sleep_a", "sleep_b"]}))
+    browser = find_chromium()
     reports = tmp_path / "reports"
     run = subprocess.Popen([sys.executable, "-m", "workbench", "run", str(suite), "--jobs", "2", "--reports",
                             str(reports)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -71,16 +75,18 @@ def test_a_killed_run_leaves_no_process_behind(tmp_path):
         family: dict = {}
         while time.monotonic() < deadline:
             family = _descendants(run.pid)
-            if sum("kernel_launcher" in cmd for *_x, cmd in family.values()) == 2:
+            commands = [cmd for *_x, cmd in family.values()]
+            kernels = sum("kernel_launcher" in cmd for cmd in commands)
+            if kernels == 2 and (browser is None or any("remote-debugging-pipe" in cmd for cmd in commands)):
                 break
             time.sleep(0.2)
         else:
-            pytest.fail(f"the two kernels never started; processes of the run: {family}")
+            pytest.fail(f"the two kernels (and the browser) never started; processes of the run: {family}")
     finally:
         run.send_signal(signal.SIGKILL)
         run.wait()
-    kinds = {k: [p for p, (*_x, cmd) in family.items() if k in cmd]
-             for k in ("forkserver", "resource_tracker", "kernel_launcher")}
+    started = ("forkserver", "resource_tracker", "kernel_launcher", *(["remote-debugging-pipe"] if browser else []))
+    kinds = {k: [p for p, (*_x, cmd) in family.items() if k in cmd] for k in started}
     assert all(kinds.values()), kinds  # what the run had started: forkserver, its workers, the tracker, kernels
     kernel_folders = [Path(cmd.split(" -f ")[1].split()[0]).parent for *_x, cmd in family.values()
                       if "kernel_launcher" in cmd]

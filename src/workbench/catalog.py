@@ -256,7 +256,8 @@ def _load_catalog_cached(path: Path, _mtime: int) -> Catalog:
     if not path.exists():
         raise CatalogError(f"catalog file {path} not found")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # the C loader when PyYAML has it (the same documents, read about five times faster)
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise CatalogError(f"catalog {path} is not valid YAML: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("datasets"), list):

@@ -3,27 +3,76 @@
 Each module that offers commands exposes ``register(app)``; the errors of the workbench
 family are printed as one message for the analyst (no traceback) with exit code 1.
 
-Start-up stays light: the modules here import only typer and rich at the top, everything else
-(pandas, the package's layers, papermill) inside the commands, so ``workbench --help`` and shell
-completion answer at once.
+Start-up stays light (issue 15): ``workbench --help`` lists the commands from :data:`COMMANDS` and
+imports none of their modules; a command's module is imported when that command is used (or its
+help shown), and imports only typer at the top: pandas, the package's layers and papermill are
+imported inside the commands. So help and shell completion answer about as fast as typer loads.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from functools import cache
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 import workbench
-from workbench.cli.helptext import examples
+from workbench.cli.helptext import COMPLETE_VAR, MARKUP_MODE, PROG_NAME, CommandList, examples
+
+#: Every top-level command and group: the module of ``workbench.cli`` whose ``register`` adds it, and its
+#: line in ``workbench --help`` (tests/test_cli.py holds each line to the command's own help).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "Execute a suite of notebooks, or one notebook, into reports/<run-id>/ (HTML, tables, figures, "
+                   "manifest)."),
+    "lab": ("run", "Open JupyterLab at the project folder, in notebooks/, with the project kernel."),
+    "briefs": ("briefs", "Write a brief (notebooks/60_unit_brief.ipynb) for every province or district, on Dask."),
+    "params": ("params", "List each notebook's parameters: type, default, allowed values, bounds and help."),
+    "claims": ("policy", "Audit the policy's empirical claims: a computed verdict for each, with numbers, sources "
+                         "and caveats."),
+    "data": ("data", "Data catalog: verify the data sets, fetch and compare UCDP releases, build the panels."),
+    "policy": ("policy", "NISP 2018 as data: drivers, Rs, priorities, interventions, claims."),
+    "tracker": ("policy", "The implementation tracker: Annex A's indicators as a table SARC fills in."),
+    "sources": ("sources", "The analyst's own sources (incident logs, published annual series): register, list, "
+                           "check."),
+    "completion": ("completion", "Print the shell-completion script for SHELL (load it from your shell's start-up "
+                                 "file)."),
+}
+
+
+@cache
+def commands_of(module: str) -> TyperGroup:
+    """The commands that ``workbench.cli.<module>`` registers, as a click group (the module imported now)."""
+    holder = typer.Typer(rich_markup_mode=MARKUP_MODE)
+    importlib.import_module(f"{__name__}.{module}").register(holder)
+    return typer.main.get_group(holder)
+
+
+class LazyCommands(CommandList):
+    """The top-level group: lists :data:`COMMANDS` without importing them, imports a command when it is used."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        return commands_of(COMMANDS[cmd_name][0]).commands.get(cmd_name)
+
+    def summaries(self, ctx: Any) -> list[tuple[str, str]]:
+        return [(name, summary) for name, (_module, summary) in COMMANDS.items()]
+
 
 app = typer.Typer(
+    cls=LazyCommands,
     help="SARC's workbench for NISP 2018: data catalog and panels, notebook reports, policy audit.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=MARKUP_MODE,
     epilog=examples("workbench params 10_violence", "workbench run 10_violence -p level=district",
                     "workbench data verify", 'eval "$(workbench completion bash)"'),
 )
@@ -43,19 +92,8 @@ def _root(
     """The options of ``workbench`` itself (the app's help text is set on ``app``)."""
 
 
-def _register_all() -> None:
-    from workbench.cli import briefs, completion, data, params, policy, run, sources
-
-    for module in (data, run, briefs, params, policy, sources, completion):
-        module.register(app)
-
-
-_register_all()
-
 
 def main() -> None:  # pragma: no cover - thin wrapper used by `python -m workbench`
-    from workbench.cli.completion import COMPLETE_VAR, PROG_NAME
-
     if os.environ.get(COMPLETE_VAR):  # the shell asks for completions (`workbench completion bash`)
         from typer.completion import completion_init
 

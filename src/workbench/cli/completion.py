@@ -12,10 +12,7 @@ from typing import Annotated
 
 import typer
 
-from workbench.cli.helptext import examples
-
-PROG_NAME = "workbench"
-COMPLETE_VAR = "_WORKBENCH_COMPLETE"
+from workbench.cli.helptext import COMPLETE_VAR, PROG_NAME, examples
 
 
 class Shell(str, Enum):

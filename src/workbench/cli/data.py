@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from workbench.cli.helptext import examples
+from workbench.cli.helptext import command_group, examples
 
-data_app = typer.Typer(help="Data catalog: verify the data sets, fetch and compare UCDP releases, build the panels.",
-                       no_args_is_help=True)
-console = Console(stderr=False, width=160)
+data_app = command_group("Data catalog: verify the data sets, fetch and compare UCDP releases, build the panels.")
+
+
+def _console():
+    """The console tables are printed on (rich is imported here, not when the commands' help is built)."""
+    from rich.console import Console
+
+    return Console(stderr=False, width=160)
 
 
 @data_app.command("verify", epilog=examples("workbench data verify",
@@ -29,6 +32,8 @@ def verify_command(
     Optional data sets (UCDP releases after 22.1, further Candidate releases) may be missing: `workbench data pull`
     fetches one.
     """
+    from rich.table import Table
+
     from workbench import catalog as cat_mod
 
     cat = cat_mod.load_catalog(catalog)
@@ -43,7 +48,7 @@ def verify_command(
         status = row.status if row.required else f"{row.status} (optional)"
         table.add_row(row.id, f"[{style}]{status}[/]", row.found_in or "-", row.vintage, row.licence_status,
                       row.fallback, row.where)
-    console.print(table)
+    _console().print(table)
     if catalog is None:
         _print_releases()
     required = result[result["required"]]
@@ -68,6 +73,7 @@ def verify_command(
 
 def _print_releases() -> None:
     import pandas as pd
+    from rich.table import Table
 
     from workbench.sources.releases import release_table
 
@@ -81,7 +87,7 @@ def _print_releases() -> None:
         table.add_row(r.release, r.id, r.years, r.months_covered, f"[{style}]{r.status}[/]", r.found_in,
                       *("-" if pd.isna(v) else f"{int(v):,}" for v in
                         (r.rows_read, r.rows_outside_pakistan, r.pakistan_events)), r.member_sha256)
-    console.print(table)
+    _console().print(table)
 
 
 @data_app.command("pull", epilog=examples("workbench data pull 25.1", "workbench data pull 26.0.8"))
@@ -109,6 +115,8 @@ def revisions_command(
 ) -> None:
     """Events added, removed and changed (deaths, location, type) from one UCDP release to another, by year and
     province, matched by event id over the months both cover."""
+    from rich.table import Table
+
     from workbench.sources.releases import find_release
     from workbench.sources.ucdp_revisions import NOTE, revisions
 
@@ -126,7 +134,7 @@ def revisions_command(
         table.add_column(col.replace("_", " "), justify="right" if col not in ("province",) else "left")
     for row in rev.summary.itertuples(index=False):
         table.add_row(*(str(v) for v in row))
-    console.print(table)
+    _console().print(table)
     typer.echo(NOTE)
     if csv is not None:
         from workbench.store import write_csv

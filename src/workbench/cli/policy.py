@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from workbench.cli.helptext import examples
+from workbench.cli.helptext import command_group, examples
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,10 +23,8 @@ if TYPE_CHECKING:
 PolicyView = Literal["summary", "interventions", "priorities", "drivers", "geographies", "claims", "attention"]
 _VIEWS: tuple[str, ...] = PolicyView.__args__  # type: ignore[attr-defined]
 
-policy_app = typer.Typer(help="NISP 2018 as data: drivers, Rs, priorities, interventions, claims.",
-                         no_args_is_help=True)
-tracker_app = typer.Typer(help="The implementation tracker: Annex A's indicators as a table SARC fills in.",
-                          no_args_is_help=True)
+policy_app = command_group("NISP 2018 as data: drivers, Rs, priorities, interventions, claims.")
+tracker_app = command_group("The implementation tracker: Annex A's indicators as a table SARC fills in.")
 
 
 def print_table(df: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:

@@ -15,15 +15,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from workbench.cli.helptext import examples
+from workbench.cli.helptext import command_group, examples
 
-sources_app = typer.Typer(help="The analyst's own sources (incident logs, published annual series): register, "
-                               "list, check.", no_args_is_help=True)
-console = Console(stderr=False, width=160)
+sources_app = command_group("The analyst's own sources (incident logs, published annual series): register, "
+                            "list, check.")
+
+
+def _console():
+    """The console tables are printed on (rich is imported here, not when the commands' help is built)."""
+    from rich.console import Console
+
+    return Console(stderr=False, width=160)
 
 
 @sources_app.command("add", epilog=examples(
@@ -57,6 +60,9 @@ def add_command(
 @sources_app.command("list", epilog=examples("workbench sources list"))
 def list_command() -> None:
     """List the registered sources."""
+    from rich.markup import escape
+    from rich.table import Table
+
     from workbench.sources.private import check_sources, registry_path
 
     table = check_sources()
@@ -70,7 +76,7 @@ def list_command() -> None:
         style = "green" if r.status == "ok" else "bold red"
         out.add_row(r.id, r.kind, f"[{style}]{r.status}[/]", escape(r.title), escape(r.compiler), r.years,
                     str(r.rows), r.sensitivity, r.registered)
-    console.print(out)
+    _console().print(out)
 
 
 @sources_app.command("check", epilog=examples("workbench sources check"))

@@ -91,7 +91,8 @@ def execute_tasks(
     results: dict[str, NotebookResult] = {}
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     workers = max(1, min(jobs, len(tasks)))
-    with Progress(*columns, console=console, transient=False) as progress:
+    # two repaints a second and a wake-up a second: the runner's own process stays out of the kernels' way
+    with Progress(*columns, console=console, transient=False, refresh_per_second=2) as progress:
         bar = progress.add_task("starting", total=len(tasks))
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=worker_initializer,
                                     initargs=(os.getpid(),)) as pool:
@@ -100,7 +101,7 @@ def execute_tasks(
             while pending:
                 running = sorted(futures[f].name for f in pending if f.running())
                 progress.update(bar, description="running " + (", ".join(running) or "..."))
-                done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+                done, pending = cf.wait(pending, timeout=1.0, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     task = futures[future]
                     try:
