@@ -11,7 +11,9 @@ reduced grid (lags 1 and 2):
   :class:`workbench.models.PreparedPanel`, against the baseline of every cell's design built from
   the raw panel (a fresh preparation per cell, as before the reuse);
 - ``models: reduced robustness grid (40_drivers)``: the whole grid (designs and fits), against the
-  same cells fitted one by one on the raw panel.
+  same cells fitted one by one on the raw panel. For information, no goal: the NB2 fits take most of
+  the time on both sides, so the designs' saving (the row above) moves this ratio by a few per cent
+  only; it shows that the grid adds no cost of its own over fitting its cells one by one.
 
 Results are printed and merged into ``benchmarks/results.json``.
 """
@@ -80,10 +82,10 @@ def main() -> int:
                baseline_name="each cell's design from the raw panel", runs=args.runs, goal="< 1 (faster)",
                note=f"{len(specs)} cells of the reduced grid, stable drivers panel"),
         paired("models: reduced robustness grid (40_drivers)", ours=grid_prepared, baseline=grid_per_cell,
-               baseline_name="the same cells fitted one by one", runs=args.runs, goal="< 1 (faster)",
-               note="designs and NB2 fits; the fits dominate"),
+               baseline_name="the same cells fitted one by one", runs=args.runs,
+               note="for information: designs and NB2 fits; the fits dominate both sides"),
     ]
-    report(rows, checks={r.name: (lambda ratio: ratio < 1) for r in rows})
+    report(rows, checks={rows[0].name: lambda ratio: ratio < 1})
     return 0
 
 
