@@ -67,6 +67,7 @@ class Printer:
             os.close(to_browser)
             os.close(from_browser)
         self._buffer = bytearray()
+        self._loaded: set[str] = set()  # sessions whose page has fired its load event
         self._next_id = 0
         self._lock = threading.Lock()
         self.pages = 0
@@ -99,6 +100,8 @@ class Printer:
                     message = json.loads(raw)
                 except ValueError as exc:
                     raise PrinterGone("the browser's pipe carried something that is not DevTools JSON") from exc
+                if message.get("method") == "Page.loadEventFired":  # kept, even when it comes before an answer
+                    self._loaded.add(message.get("sessionId", ""))
                 if wanted(message):
                     return message
                 continue
@@ -150,8 +153,9 @@ class Printer:
             navigated = self._call("Page.navigate", {"url": url}, session, deadline)
             if navigated.get("errorText"):
                 raise PrintFailed(f"the page did not load ({navigated['errorText']})")
-            self._receive(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session,
-                          deadline)
+            if session not in self._loaded:
+                self._receive(lambda m: session in self._loaded, deadline)
+            self._loaded.discard(session)
             printed = self._call("Page.printToPDF", PRINT_OPTIONS, session, deadline)
         finally:
             if self._process.poll() is None:
@@ -160,8 +164,9 @@ class Printer:
         return base64.b64decode(printed["data"])
 
     def alive(self) -> bool:
-        return self.pid == os.getpid() and getattr(self, "_process", None) is not None \
-            and self._process.poll() is None
+        """True while this process's browser runs and its pipe is open."""
+        return self.pid == os.getpid() and getattr(self, "_out", None) is not None \
+            and getattr(self, "_process", None) is not None and self._process.poll() is None
 
     def close(self) -> None:
         """Stop the browser (closing its pipe asks it to exit) and remove its profile; safe to call twice."""
