@@ -92,7 +92,6 @@ def _root(
     """The options of ``workbench`` itself (the app's help text is set on ``app``)."""
 
 
-
 def main() -> None:  # pragma: no cover - thin wrapper used by `python -m workbench`
     if os.environ.get(COMPLETE_VAR):  # the shell asks for completions (`workbench completion bash`)
         from typer.completion import completion_init

@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+#: The command's name, in its usage lines and its shell-completion script.
 PROG_NAME = "workbench"
 #: The variable through which the shell asks ``workbench`` for completions (typer's protocol).
 COMPLETE_VAR = "_WORKBENCH_COMPLETE"

@@ -91,13 +91,18 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = TIMEOUT_S, li
     with tempfile.TemporaryDirectory(prefix="workbench-pdf-") as scratch:
         page = html_path if links_from is None else _linked_copy(html_path, Path(scratch), links_from)
         try:
-            partial.write_bytes(printer.print_page(browser, lambda profile: browser_command(browser, profile),
-                                                   page.resolve().as_uri(), timeout))
+            data = printer.print_page(browser, lambda profile: browser_command(browser, profile),
+                                      page.resolve().as_uri(), timeout)
         except printer.PrintFailed as exc:
-            partial.unlink(missing_ok=True)
             raise PdfError(f"PDF not written for {html_path.name}: {exc}") from None
         except printer.PrinterGone:  # no browser over a pipe: one browser process for this page
             _print_in_own_process(browser, page, partial, Path(scratch) / "profile", timeout, html_path.name)
+        else:
+            try:
+                partial.write_bytes(data)
+            except OSError:
+                partial.unlink(missing_ok=True)  # a full disk leaves no partial file
+                raise
     if not partial.read_bytes()[:5] == PDF_MAGIC:
         partial.unlink(missing_ok=True)
         raise PdfError(f"PDF not written for {html_path.name}: Chromium returned something that is not a PDF")

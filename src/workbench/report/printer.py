@@ -160,6 +160,8 @@ class Printer:
         finally:
             if self._process.poll() is None:
                 self._send("Target.closeTarget", {"targetId": target})  # its answer is dropped with the next
+        if not isinstance(printed.get("data"), str):
+            raise PrintFailed("Page.printToPDF returned no document")
         self.pages += 1
         return base64.b64decode(printed["data"])
 
