@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.briefs.units import DISTRICT_SET, LAYOUT, BriefUnit
+from workbench.formatting import year_ranges
 from workbench.geo.units import COUNTRY_ID
 from workbench.indicators.violence import rate_per_100k
 from workbench.panel.violence import SourceLike, select_panel
@@ -108,15 +109,7 @@ def rate_years(yearly: pd.DataFrame) -> list[int]:
 
 def span_text(years: list[int]) -> str:
     """``2017-2021`` for consecutive years, ``1998-2001, 2003`` otherwise, ``none`` for none."""
-    if not years:
-        return "none"
-    years = sorted(years)
-    runs, start = [], years[0]
-    for a, b in zip(years, years[1:] + [None], strict=True):
-        if b != a + 1:
-            runs.append(f"{start}" if start == a else f"{start}-{a}")
-            start = b
-    return ", ".join(runs)
+    return year_ranges(years) or "none"
 
 
 # --------------------------------------------------------------------------- totals

@@ -98,14 +98,13 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = TIMEOUT_S, li
         except printer.PrinterGone:  # no browser over a pipe: one browser process for this page
             _print_in_own_process(browser, page, partial, Path(scratch) / "profile", timeout, html_path.name)
         else:
+            if data[:5] != PDF_MAGIC:
+                raise PdfError(f"PDF not written for {html_path.name}: Chromium returned something that is not a PDF")
             try:
                 partial.write_bytes(data)
             except OSError:
                 partial.unlink(missing_ok=True)  # a full disk leaves no partial file
                 raise
-    if not partial.read_bytes()[:5] == PDF_MAGIC:
-        partial.unlink(missing_ok=True)
-        raise PdfError(f"PDF not written for {html_path.name}: Chromium returned something that is not a PDF")
     os.replace(partial, pdf_path)
     return pdf_path
 
